@@ -71,3 +71,23 @@ class StorageError(FieldledgerError):
 
     code = "storage_error"
     http_status = 500
+
+
+def invalid_from_pydantic(exc: Any, *, prefix: str = "") -> InvalidInput:
+    """Turn a pydantic ``ValidationError`` into an ``InvalidInput`` naming the first bad field."""
+    errors = exc.errors() if hasattr(exc, "errors") else []
+    first = errors[0] if errors else {"loc": (), "msg": str(exc)}
+    parts = [prefix] if prefix else []
+    for item in first.get("loc", ()):
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        else:
+            parts.append(str(item))
+    field = ".".join(parts) or prefix or "input"
+    msg = str(first.get("msg", "invalid value"))
+    return InvalidInput(
+        f"{field}: {msg}",
+        message_zh=f"字段 {field} 无效：{msg}",
+        field=field,
+        problems=[{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors[:20]],
+    )
