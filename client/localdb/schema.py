@@ -1,0 +1,160 @@
+"""SQLModel tables: the shape of the CURRENT schema, used to build queries.
+
+The database itself is created and upgraded only by :mod:`client.localdb.migrations` (plain
+SQL, one function per ``user_version``); ``tests/client/test_localdb_migrations.py`` checks that
+these classes and the migrated database agree column for column. Times are ISO-8601 text in
+UTC with microseconds (fixed width, so text order is time order); dates are ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Table
+from sqlmodel import Field, SQLModel
+
+
+class Meta(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class OrgSettingsRow(SQLModel, table=True):
+    __tablename__ = "org_settings"
+    org_id: str = Field(primary_key=True)
+    settings_json: str
+    updated_at: str
+
+
+class OrgCalendarRow(SQLModel, table=True):
+    __tablename__ = "org_calendars"
+    org_id: str = Field(primary_key=True)
+    calendar_json: str
+    updated_at: str
+
+
+class SopTemplateRow(SQLModel, table=True):
+    __tablename__ = "sop_templates"
+    org_id: str = Field(primary_key=True)
+    action_type: str = Field(primary_key=True)
+    template_json: str
+    version: int
+    updated_at: str
+
+
+class CustomerRow(SQLModel, table=True):
+    __tablename__ = "customers"
+    id: str = Field(primary_key=True)
+    org_id: str
+    name: str
+    address: str
+    district: str
+    grade: str
+    data_json: str
+    updated_at: str
+
+
+class PhotoHashRow(SQLModel, table=True):
+    __tablename__ = "photo_hashes"
+    sha256: str = Field(primary_key=True)
+    visit_id: str = Field(primary_key=True)
+    phash: str
+
+
+class VisitRow(SQLModel, table=True):
+    __tablename__ = "visits"
+    id: str = Field(primary_key=True)
+    org_id: str
+    customer_id: str
+    rep_id: str
+    captured_at: str  # the visit's device_time, UTC
+    saved_at: str
+    counts: int
+    visit_json: str
+    report_json: str
+
+
+class VisitPhotoRow(SQLModel, table=True):
+    __tablename__ = "visit_photos"
+    visit_id: str = Field(primary_key=True, foreign_key="visits.id")
+    position: int = Field(primary_key=True)
+    slot: str
+    sha256: str
+    phash: str
+    stored_sha256: str
+    thumb_sha256: str
+    uploaded_at: str | None = None  # v3
+
+
+class VisitVoidRow(SQLModel, table=True):
+    __tablename__ = "visit_voids"
+    id: str = Field(primary_key=True)
+    visit_id: str = Field(foreign_key="visits.id", unique=True)
+    reason: str
+    voided_at: str
+    saved_at: str
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "outbox"
+    seq: int = Field(primary_key=True)
+    record_type: str
+    record_id: str
+    op: str
+    payload_json: str
+    created_at: str
+    attempts: int = 0
+    acked_at: str | None = None
+    server_epoch: str | None = None
+    last_error: str = ""  # v2
+
+
+class DraftRow(SQLModel, table=True):
+    __tablename__ = "drafts"
+    draft_id: str = Field(primary_key=True)
+    data_json: str
+    updated_at: str
+
+
+class OrderRowTable(SQLModel, table=True):
+    __tablename__ = "orders"
+    id: str = Field(primary_key=True)
+    customer_id: str
+    ordered_on: str
+    amount: str  # Decimal as text: exact
+    categories_json: str
+
+
+def table(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel class (for insert/select/update statements)."""
+    result = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(result, Table)
+    return result
+
+
+meta_t = table(Meta)
+settings_t = table(OrgSettingsRow)
+calendars_t = table(OrgCalendarRow)
+sops_t = table(SopTemplateRow)
+customers_t = table(CustomerRow)
+photo_hashes_t = table(PhotoHashRow)
+visits_t = table(VisitRow)
+visit_photos_t = table(VisitPhotoRow)
+voids_t = table(VisitVoidRow)
+outbox_t = table(OutboxRow)
+drafts_t = table(DraftRow)
+orders_t = table(OrderRowTable)
+
+ALL_TABLES = (
+    meta_t,
+    settings_t,
+    calendars_t,
+    sops_t,
+    customers_t,
+    photo_hashes_t,
+    visits_t,
+    visit_photos_t,
+    voids_t,
+    outbox_t,
+    drafts_t,
+    orders_t,
+)
