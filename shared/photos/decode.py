@@ -7,6 +7,7 @@ bilingual message and a ``reason`` code; Pillow warnings are captured, never lea
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,13 +51,18 @@ def heif_available() -> bool:
     return _heif_state
 
 
+_WARNINGS_LOCK = threading.RLock()
+
+
 @contextmanager
 def captured_warnings(seen: list[str]) -> Iterator[None]:
     """Collect Pillow's warnings into ``seen``; re-emit anything else untouched.
 
     Decompression-bomb warnings are dropped: our own MAX_PIXELS check decides.
+    ``warnings.catch_warnings`` swaps process-wide state, so callers in several threads (the
+    server's upload workers) take turns here rather than corrupt each other's filters.
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
     for w in caught:

@@ -85,3 +85,26 @@ def test_a_file_over_the_size_limit_is_refused_before_decoding():
         analyze_photo(oversized)
     assert caught.value.details["reason"] == "too_large"
     assert caught.value.field == "photo"
+
+
+def test_photos_processed_in_parallel_threads_all_succeed_and_leave_warning_filters_alone():
+    import threading
+    import warnings
+
+    from shared.photos import process_photo
+    from tests.support.photos import make_jpeg
+
+    before = list(warnings.filters)
+    data = [make_jpeg(640, 480, seed=s) for s in range(8)]
+    results: dict[int, str] = {}
+
+    def work(i: int) -> None:
+        results[i] = process_photo(data[i]).info.sha256
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(results.values())) == 8
+    assert warnings.filters == before
