@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from shared.photos import process_photo, to_evidence  # noqa: E402
-from shared.photos.reuse import PhotoHashIndex  # noqa: E402
-from shared.validation.engine import validate_visit  # noqa: E402
-from shared.visits import CaptureStamp, Provenance  # noqa: E402
-from tests.support.factories import local, make_context, make_visit  # noqa: E402
-from tests.support.photos import make_jpeg  # noqa: E402
+from shared.photos import process_photo, to_evidence
+from shared.photos.reuse import PhotoHashIndex
+from shared.validation.engine import validate_visit
+from shared.visits import CaptureStamp, Provenance
+from tests.support.factories import local, make_context, make_visit
+from tests.support.photos import make_jpeg
 
 HISTORY = 100_000
 RUNS = 2_000
@@ -36,7 +36,9 @@ def main() -> None:
     for seed, slot in enumerate(("storefront", "stack_display", "price_tag")):
         processed = process_photo(make_jpeg(1600, 1200, seed=seed + 100))
         stamp = CaptureStamp(trusted_time=when - timedelta(minutes=3))
-        photos.append(to_evidence(processed, slot=slot, provenance=Provenance.APP_CAMERA, capture_stamp=stamp))
+        photos.append(
+            to_evidence(processed, slot=slot, provenance=Provenance.APP_CAMERA, capture_stamp=stamp)
+        )
     visit = make_visit(when, photos=photos)
     ctx = make_context(history=index)
     report = validate_visit(visit, ctx)
@@ -53,7 +55,10 @@ def main() -> None:
     p95 = samples[int(len(samples) * 0.95)]
     print("validation of a visit with 3 photos against 100,000 earlier photos")
     print(f"  median {median:.3f} ms   p95 {p95:.3f} ms   ({len(report.results)} rule results)")
-    print(f"  target <= 5 ms: {'OK' if median <= 5 else 'MISSED'} (ratio {median / 5:.2f} of the target)")
+    print(
+        f"  target <= 5 ms: {'OK' if median <= 5 else 'MISSED'}"
+        f" (ratio {median / 5:.2f} of the target)"
+    )
 
 
 if __name__ == "__main__":

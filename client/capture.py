@@ -61,7 +61,9 @@ def load_calendar(store: LocalStore, org_id: str) -> WorkCalendar:
     return WorkCalendar.model_validate_json(raw) if raw else china_calendar()
 
 
-def build_context(store: LocalStore, org_id: str, customer: Customer, action_type: str) -> ValidationContext:
+def build_context(
+    store: LocalStore, org_id: str, customer: Customer, action_type: str
+) -> ValidationContext:
     index = PhotoHashIndex()
     for sha, phash, visit_id in store.photo_hash_rows():
         index.add(sha, phash, visit_id)
@@ -82,7 +84,10 @@ def camera_stamp(store: LocalStore, fix: GpsFix | None) -> CaptureStamp:
 
 
 def _watermark(customer: Customer, when: datetime, fix: GpsFix | None, tz: Any) -> Watermark:
-    lines = [when.astimezone(tz).strftime("%Y-%m-%d %H:%M %z"), f"{customer.name} · {customer.address}"]
+    lines = [
+        when.astimezone(tz).strftime("%Y-%m-%d %H:%M %z"),
+        f"{customer.name} · {customer.address}",
+    ]
     if fix is not None:
         lines.append(f"{fix.lat:.5f}, {fix.lon:.5f} ±{fix.accuracy_m:.0f} m")
     return Watermark(lines=tuple(lines))

@@ -26,10 +26,19 @@ ANCHOR = datetime.fromisoformat("2025-03-12T10:00:00+08:00")
 def demo_customer() -> Customer:
     lat, lon = wgs84_to_gcj02(*STORE_WGS84)  # as an Amap geocode would give it
     return Customer(
-        id="nanshan-01", org_id="demo", name="南山路店", address="深圳市南山区南山大道 1 号",
-        lat=lat, lon=lon, coord_system=CoordSystem.GCJ02, district="南山", province="广东",
-        industry="retail", grade="A", stock_warning="堆头库存低于 2 天",
-    )  # fmt: skip
+        id="nanshan-01",
+        org_id="demo",
+        name="南山路店",
+        address="深圳市南山区南山大道 1 号",
+        lat=lat,
+        lon=lon,
+        coord_system=CoordSystem.GCJ02,
+        district="南山",
+        province="广东",
+        industry="retail",
+        grade="A",
+        stock_warning="堆头库存低于 2 天",
+    )
 
 
 def _photo(store: LocalStore, name: str, slot: str, fix: GpsFix, camera: bool) -> PhotoInput:
@@ -58,25 +67,42 @@ def run(db_dir: Path, lang: str = "zh") -> list[bool]:
         save_anchor(store, ANCHOR)
         at_store = GpsFix(lat=STORE_WGS84[0], lon=STORE_WGS84[1], accuracy_m=12, provider="gps")
         good = CaptureRequest(
-            org_id="demo", rep_id="rep1", customer_id="nanshan-01",
-            action_type="display_optimization", gps=at_store,
-            photos=[_photo(store, f"{s}.jpg", s, at_store, camera=True)
-                    for s in ("storefront", "stack_display", "price_tag")],
-            checklist={"facing_fixed": True, "pop_placed": True}, result={"order_taken": True},
-        )  # fmt: skip
+            org_id="demo",
+            rep_id="rep1",
+            customer_id="nanshan-01",
+            action_type="display_optimization",
+            gps=at_store,
+            photos=[
+                _photo(store, f"{s}.jpg", s, at_store, camera=True)
+                for s in ("storefront", "stack_display", "price_tag")
+            ],
+            checklist={"facing_fixed": True, "pop_placed": True},
+            result={"order_taken": True},
+        )
         far = GpsFix(lat=22.5405, lon=113.9305, accuracy_m=35, provider="network")
         bad = CaptureRequest(
-            org_id="demo", rep_id="rep1", customer_id="nanshan-01",
-            action_type="display_optimization", gps=far,
-            photos=[_photo(store, "storefront.jpg", "storefront", far, camera=True),
-                    _photo(store, "gallery_old.jpg", "stack_display", far, camera=False)],
-            checklist={"facing_fixed": True}, result={"order_taken": False},
-        )  # fmt: skip
+            org_id="demo",
+            rep_id="rep1",
+            customer_id="nanshan-01",
+            action_type="display_optimization",
+            gps=far,
+            photos=[
+                _photo(store, "storefront.jpg", "storefront", far, camera=True),
+                _photo(store, "gallery_old.jpg", "stack_display", far, camera=False),
+            ],
+            checklist={"facing_fixed": True},
+            result={"order_taken": False},
+        )
         titles = {
-            "zh": ["拜访 1：门店内，应用相机拍摄 3 张", "拜访 2：800 m 外，重复照片 + 上周相册照片"],
-            "en": ["Visit 1: in the store, 3 app-camera photos",
-                   "Visit 2: 800 m away, a reused photo + last week's gallery photo"],
-        }["zh" if lang.startswith("zh") else "en"]  # fmt: skip
+            "zh": [
+                "拜访 1：门店内，应用相机拍摄 3 张",
+                "拜访 2：800 m 外，重复照片 + 上周相册照片",
+            ],
+            "en": [
+                "Visit 1: in the store, 3 app-camera photos",
+                "Visit 2: 800 m away, a reused photo + last week's gallery photo",
+            ],
+        }["zh" if lang.startswith("zh") else "en"]
         for title, req in zip(titles, (good, bad), strict=True):
             outcome = capture_visit(store, req)
             print(f"\n=== {title} ===")

@@ -7,12 +7,15 @@ commit-ordered ``server_seq``; pulls page through changes with ``server_seq > cu
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
+SCHEMA_VERSION = 1  # version of the record payload schemas (X-Fieldledger-Schema)
+MIN_SCHEMA_VERSION = 1  # oldest payload schema the server still upcasts
 
 
 class RecordType(StrEnum):
@@ -55,3 +58,59 @@ class IncomingChange(BaseModel):
     op: Op
     payload: dict[str, Any] = Field(default_factory=dict)
     version: int = 1
+    report: dict[str, Any] | None = Field(
+        default=None, description="visits: the server's validation report"
+    )
+
+
+def visit_ref(org_id: str, visit_id: str) -> str:
+    """The opaque id under which a visit's photos appear in the pulled ``photo_hash`` history.
+
+    Everyone in the organisation pulls the photo hashes (to catch reused photos offline) but must
+    not learn other reps' visit ids; a device excludes its own visit with this same ref.
+    """
+    return hashlib.sha256(f"{org_id}:{visit_id}".encode()).hexdigest()[:32]
+
+
+class VisitVoid(BaseModel):
+    """Payload of a ``visit_void`` record: voids a visit, with a reason (append-only)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    visit_id: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class CustomerEdit(BaseModel):
+    """Payload of a ``customer`` update: the changed fields and their values at base_version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fields: dict[str, Any] = Field(min_length=1)
+    base: dict[str, Any]
+
+
+class OutcomeStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+    CONFLICT = "conflict"
+
+
+class ChangeOutcome(BaseModel):
+    """What the server did with one pushed change (docs/sync-protocol.md, section 6)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seq: int
+    status: OutcomeStatus
+    record_type: str = ""
+    record_id: str = ""
+    server_seq: int | None = None
+    version: int | None = None
+    code: str | None = None
+    message: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+    first_status: OutcomeStatus | None = Field(
+        default=None, description="for duplicates: the status of the first outcome"
+    )

@@ -89,10 +89,14 @@ def default_sop_templates() -> dict[str, SopTemplate]:
         SopTemplate(
             action_type="new_product",
             label=_l("新品推荐", "New product recommendation"),
-            photo_slots=(PhotoSlot(code="product_display", label=_l("新品陈列", "Product on shelf")),),
+            photo_slots=(
+                PhotoSlot(code="product_display", label=_l("新品陈列", "Product on shelf")),
+            ),
             checklist=(
                 ChecklistItem(code="sample_shown", label=_l("已展示样品", "Sample shown")),
-                ChecklistItem(code="price_explained", label=_l("已讲解价格政策", "Pricing explained")),
+                ChecklistItem(
+                    code="price_explained", label=_l("已讲解价格政策", "Pricing explained")
+                ),
             ),
             result_fields=(
                 ResultField(
@@ -143,7 +147,8 @@ def default_sop_templates() -> dict[str, SopTemplate]:
             ),
             checklist=(
                 ChecklistItem(
-                    code="competitor_price_noted", label=_l("已记录竞品价格", "Competitor price noted")
+                    code="competitor_price_noted",
+                    label=_l("已记录竞品价格", "Competitor price noted"),
                 ),
             ),
             result_fields=(

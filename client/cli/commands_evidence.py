@@ -80,12 +80,16 @@ def _context(bundle: dict[str, Any], visit: Visit) -> ValidationContext:
         except (KeyError, TypeError, ValueError):
             raise InvalidInput(
                 "history rows need sha256, phash and visit_id",
-                message_zh="history 每行需要 sha256、phash 和 visit_id", field=f"history[{i}]",
-            ) from None  # fmt: skip
+                message_zh="history 每行需要 sha256、phash 和 visit_id",
+                field=f"history[{i}]",
+            ) from None
     return ValidationContext(
-        settings=settings, calendar=china_calendar(), customer=customer,
-        sop=sops.get(visit.action_type), history=history,
-    )  # fmt: skip
+        settings=settings,
+        calendar=china_calendar(),
+        customer=customer,
+        sop=sops.get(visit.action_type),
+        history=history,
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -93,11 +97,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not isinstance(bundle, dict) or "visit" not in bundle:
         raise InvalidInput(
             "VISIT.json must be an object with a 'visit'",
-            message_zh="VISIT.json 必须是包含 visit 的对象", field="visit",
-        )  # fmt: skip
+            message_zh="VISIT.json 必须是包含 visit 的对象",
+            field="visit",
+        )
     visit = parse_model(Visit, bundle["visit"], "visit")
     ctx = _context(bundle, visit)
-    free = [s for s in (ctx.sop.required_slots if ctx.sop else ()) if s not in {p.slot for p in visit.photos}]
+    free = [
+        s
+        for s in (ctx.sop.required_slots if ctx.sop else ())
+        if s not in {p.slot for p in visit.photos}
+    ]
     photos = list(visit.photos)
     for spec in args.photo:
         slot, path = split_slot(spec, "")

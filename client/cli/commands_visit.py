@@ -26,7 +26,9 @@ def default_db() -> str:
 
 
 def register(sub: Any) -> None:
-    db_help = "device database (default $FIELDLEDGER_DB or ~/.local/share/fieldledger/device.sqlite)"
+    db_help = (
+        "device database (default $FIELDLEDGER_DB or ~/.local/share/fieldledger/device.sqlite)"
+    )
     visit = sub.add_parser("visit", help="capture and list visits in the local database")
     vsub = visit.add_subparsers(dest="visit_command", required=True, metavar="ACTION")
     new = vsub.add_parser("new", help="capture a visit from files")
@@ -41,7 +43,9 @@ def register(sub: Any) -> None:
     new.add_argument("--accuracy", type=float, default=None, help="fix accuracy in metres")
     new.add_argument("--provider", default="gps")
     new.add_argument("--mock", action="store_true", help="the fix came from a mock location")
-    new.add_argument("--check", action="append", default=[], metavar="ITEM", help="checklist item done")
+    new.add_argument(
+        "--check", action="append", default=[], metavar="ITEM", help="checklist item done"
+    )
     new.add_argument("--result", action="append", default=[], metavar="FIELD=VALUE")
     new.add_argument("--notes", default="")
     new.add_argument("--no-watermark", action="store_true")
@@ -66,11 +70,20 @@ def _fix(args: argparse.Namespace) -> GpsFix | None:
         return None
     if args.lat is None or args.lon is None:
         field = "lat" if args.lat is None else "lon"
-        raise InvalidInput("--lat and --lon go together", message_zh="--lat 与 --lon 需同时给出", field=field)
-    data = {"lat": args.lat, "lon": args.lon, "accuracy_m": args.accuracy if args.accuracy is not None else 0.0,
-            "provider": args.provider, "is_mock": args.mock}  # fmt: skip
+        raise InvalidInput(
+            "--lat and --lon go together", message_zh="--lat 与 --lon 需同时给出", field=field
+        )
+    data = {
+        "lat": args.lat,
+        "lon": args.lon,
+        "accuracy_m": args.accuracy if args.accuracy is not None else 0.0,
+        "provider": args.provider,
+        "is_mock": args.mock,
+    }
     if args.accuracy is None:
-        raise InvalidInput("--accuracy is required with a fix", message_zh="定位需要 --accuracy", field="accuracy")
+        raise InvalidInput(
+            "--accuracy is required with a fix", message_zh="定位需要 --accuracy", field="accuracy"
+        )
     return parse_model(GpsFix, data, "gps")
 
 
@@ -82,12 +95,16 @@ def _result_value(sop: SopTemplate | None, code: str, raw: str) -> Any:
             return True
         if raw.lower() in {"false", "no", "0", "否"}:
             return False
-        raise InvalidInput(f"{field}: expected true/false", message_zh=f"{field}：应为 是/否", field=field)
+        raise InvalidInput(
+            f"{field}: expected true/false", message_zh=f"{field}：应为 是/否", field=field
+        )
     if kind in (FieldKind.INT, FieldKind.NUMBER):
         try:
             return int(raw) if kind is FieldKind.INT else float(raw)
         except ValueError:
-            raise InvalidInput(f"{field}: expected a number", message_zh=f"{field}：应为数字", field=field) from None
+            raise InvalidInput(
+                f"{field}: expected a number", message_zh=f"{field}：应为数字", field=field
+            ) from None
     return raw
 
 
@@ -96,9 +113,11 @@ def cmd_visit_new(args: argparse.Namespace) -> int:
         sop = store.get_sops(args.org).get(args.action)
         if sop is None:
             raise InvalidInput(
-                f"unknown action type {args.action!r}", message_zh=f"未知的动作类型 {args.action}",
-                field="action", known=sorted(store.get_sops(args.org)),
-            )  # fmt: skip
+                f"unknown action type {args.action!r}",
+                message_zh=f"未知的动作类型 {args.action}",
+                field="action",
+                known=sorted(store.get_sops(args.org)),
+            )
         free = list(sop.required_slots)
         photos = []
         for spec in args.photo:
@@ -112,16 +131,31 @@ def cmd_visit_new(args: argparse.Namespace) -> int:
         for spec in args.result:
             code, sep, raw = spec.partition("=")
             if not sep or not code:
-                raise InvalidInput(f"--result {spec!r}: expected FIELD=VALUE", message_zh="--result 格式应为 字段=值", field="result")
+                raise InvalidInput(
+                    f"--result {spec!r}: expected FIELD=VALUE",
+                    message_zh="--result 格式应为 字段=值",
+                    field="result",
+                )
             result[code] = _result_value(sop, code, raw)
         req = CaptureRequest(
-            org_id=args.org, rep_id=args.rep, customer_id=args.customer, action_type=args.action,
-            gps=_fix(args), photos=photos, checklist={c: True for c in args.check}, result=result,
-            notes=args.notes, watermark=not args.no_watermark,
-        )  # fmt: skip
+            org_id=args.org,
+            rep_id=args.rep,
+            customer_id=args.customer,
+            action_type=args.action,
+            gps=_fix(args),
+            photos=photos,
+            checklist={c: True for c in args.check},
+            result=result,
+            notes=args.notes,
+            watermark=not args.no_watermark,
+        )
         outcome = capture_visit(store, req)
     if args.json:
-        out = {"visit_id": outcome.visit.id, "outbox_seq": outcome.seq, "report": outcome.report.to_json_dict()}
+        out = {
+            "visit_id": outcome.visit.id,
+            "outbox_seq": outcome.seq,
+            "report": outcome.report.to_json_dict(),
+        }
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         saved = "已保存" if args.lang == "zh" else "Saved"
@@ -134,9 +168,15 @@ def cmd_visit_list(args: argparse.Namespace) -> int:
     with LocalStore.open(args.db) as store:
         visits = store.list_visits()
     rows = [
-        {"id": sv.visit.id, "customer_id": sv.visit.customer_id, "action_type": sv.visit.action_type,
-         "device_time": sv.visit.device_time.isoformat(), "counts": sv.report.counts,
-         "voided": sv.voided, "sync_state": sv.sync_state}  # fmt: skip
+        {
+            "id": sv.visit.id,
+            "customer_id": sv.visit.customer_id,
+            "action_type": sv.visit.action_type,
+            "device_time": sv.visit.device_time.isoformat(),
+            "counts": sv.report.counts,
+            "voided": sv.voided,
+            "sync_state": sv.sync_state,
+        }
         for sv in visits
     ]
     if args.json:
@@ -144,14 +184,19 @@ def cmd_visit_list(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             mark = "✓" if r["counts"] else "✗"
-            print(f"{mark} {r['device_time']}  {r['customer_id']:<12} {r['action_type']:<24} {r['sync_state']}  {r['id']}")
+            print(
+                f"{mark} {r['device_time']}  {r['customer_id']:<12} "
+                f"{r['action_type']:<24} {r['sync_state']}  {r['id']}"
+            )
     return 0
 
 
 def cmd_customers_load(args: argparse.Namespace) -> int:
     data = read_json(args.file, "file")
     if not isinstance(data, list):
-        raise InvalidInput("expected a JSON list of customers", message_zh="应为客户 JSON 列表", field="file")
+        raise InvalidInput(
+            "expected a JSON list of customers", message_zh="应为客户 JSON 列表", field="file"
+        )
     customers = [parse_model(Customer, row, f"customers[{i}]") for i, row in enumerate(data)]
     with LocalStore.open(args.db) as store:
         store.upsert_customers(customers)

@@ -26,9 +26,10 @@ def read_json(path: str, field: str) -> Any:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(
-            f"{path}: not valid JSON ({exc})", message_zh=f"{path}：不是有效的 JSON（{exc}）",
+            f"{path}: not valid JSON ({exc})",
+            message_zh=f"{path}：不是有效的 JSON（{exc}）",
             field=field,
-        ) from None  # fmt: skip
+        ) from None
 
 
 def parse_model(model: type[M], data: Any, field: str) -> M:

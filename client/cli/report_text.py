@@ -8,7 +8,11 @@ from shared.validation.report import ValidationReport
 
 _T = {
     "zh": {"counts": "✅ 本次拜访有效", "blocked": "❌ 本次拜访无效", "time": "判定时间"},
-    "en": {"counts": "✅ The visit counts", "blocked": "❌ The visit does not count", "time": "Judged at"},
+    "en": {
+        "counts": "✅ The visit counts",
+        "blocked": "❌ The visit does not count",
+        "time": "Judged at",
+    },
 }
 
 

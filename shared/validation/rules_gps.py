@@ -28,9 +28,14 @@ def check_gps(visit: Visit, ctx: ValidationContext) -> list[RuleResult]:
         hint = ("请打开定位并在门店内重新定位", "Turn on location and get a fix inside the store")
         return [
             make_result(
-                s, code, False, *no_fix, hint_zh=hint[0], hint_en=hint[1],
+                s,
+                code,
+                False,
+                *no_fix,
+                hint_zh=hint[0],
+                hint_en=hint[1],
                 limit=s.radius_m if code is RuleCode.GPS_DISTANCE else None,
-            )  # fmt: skip
+            )
             for code in (
                 RuleCode.GPS_PRESENT,
                 RuleCode.GPS_MOCK,
@@ -40,43 +45,59 @@ def check_gps(visit: Visit, ctx: ValidationContext) -> list[RuleResult]:
         ]
     results = [
         make_result(
-            s, RuleCode.GPS_PRESENT, True,
-            f"已定位（{fix.provider}）", f"GPS fix present ({fix.provider})", measured=fix.provider,
-        )  # fmt: skip
+            s,
+            RuleCode.GPS_PRESENT,
+            True,
+            f"已定位（{fix.provider}）",
+            f"GPS fix present ({fix.provider})",
+            measured=fix.provider,
+        )
     ]
     results.append(
         make_result(
-            s, RuleCode.GPS_MOCK, not fix.is_mock,
+            s,
+            RuleCode.GPS_MOCK,
+            not fix.is_mock,
             "检测到模拟定位" if fix.is_mock else "非模拟定位",
             "Mock location detected" if fix.is_mock else "Not a mock location",
-            measured=fix.is_mock, limit=False,
+            measured=fix.is_mock,
+            limit=False,
             hint_zh="请关闭模拟定位应用后重新定位",
             hint_en="Turn off the mock-location app and get a new fix",
-        )  # fmt: skip
+        )
     )
     acc, acc_limit = round(fix.accuracy_m, 1), s.accuracy_limit_m
     ok = fix.accuracy_m <= acc_limit
     results.append(
         make_result(
-            s, RuleCode.GPS_ACCURACY, ok,
+            s,
+            RuleCode.GPS_ACCURACY,
+            ok,
             f"定位精度 ±{acc:g} m {'≤' if ok else '>'} {acc_limit:g} m",
             f"GPS accuracy ±{acc:g} m {'≤' if ok else '>'} {acc_limit:g} m",
-            measured=acc, limit=acc_limit, unit="m",
+            measured=acc,
+            limit=acc_limit,
+            unit="m",
             hint_zh="请走到门口或窗边，等待定位精度提高后重新定位",
             hint_en="Move near the entrance or a window and wait for a better fix",
-        )  # fmt: skip
+        )
     )
     dist = customer_distance_m(ctx, fix.lat, fix.lon)
     shown, radius = round(dist), s.radius_m
     ok = dist <= radius
     results.append(
         make_result(
-            s, RuleCode.GPS_DISTANCE, ok,
+            s,
+            RuleCode.GPS_DISTANCE,
+            ok,
             f"距门店 {shown} m {'≤' if ok else '>'} {radius:g} m",
             f"{shown} m from the store {'≤' if ok else '>'} {radius:g} m",
-            measured=round(dist, 1), limit=radius, unit="m",
+            measured=round(dist, 1),
+            limit=radius,
+            unit="m",
             hint_zh="请在门店内重新定位；若门店位置有误请联系主管",
-            hint_en="Get a new fix inside the store; if the store's location is wrong, tell your manager",
-        )  # fmt: skip
+            hint_en="Get a new fix inside the store; "
+            "if the store's location is wrong, tell your manager",
+        )
     )
     return results

@@ -5,14 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from shared.settings import RuleCode
-from shared.sop import FieldKind, ResultField, SopTemplate
+from shared.sop import ChecklistItem, FieldKind, PhotoSlot, ResultField, SopTemplate
 from shared.validation.context import ValidationContext, make_result
 from shared.validation.report import RuleResult
 from shared.visits import Visit
 
 
 def _labels(sop: SopTemplate, codes: list[str], kind: str) -> tuple[str, str]:
-    items = {"slot": sop.photo_slots, "check": sop.checklist, "field": sop.result_fields}[kind]
+    items: tuple[PhotoSlot | ChecklistItem | ResultField, ...]
+    if kind == "slot":
+        items = sop.photo_slots
+    elif kind == "check":
+        items = sop.checklist
+    else:
+        items = sop.result_fields
     by_code = {i.code: i.label for i in items}
     zh = "、".join(by_code[c].zh if c in by_code else c for c in codes)
     en = ", ".join(by_code[c].en if c in by_code else c for c in codes)
@@ -23,27 +29,42 @@ def check_photos(visit: Visit, ctx: ValidationContext) -> RuleResult:
     s, sop = ctx.settings, ctx.sop
     if sop is None:
         return make_result(
-            s, RuleCode.PHOTOS_REQUIRED, False,
-            f"未知的动作类型 {visit.action_type}", f"Unknown action type {visit.action_type}",
-            hint_zh="请同步后重新选择动作类型", hint_en="Sync, then pick the action type again",
-        )  # fmt: skip
+            s,
+            RuleCode.PHOTOS_REQUIRED,
+            False,
+            f"未知的动作类型 {visit.action_type}",
+            f"Unknown action type {visit.action_type}",
+            hint_zh="请同步后重新选择动作类型",
+            hint_en="Sync, then pick the action type again",
+        )
     required = list(sop.required_slots)
     present = {p.slot for p in visit.photos}
     missing = [slot for slot in required if slot not in present]
     have = len(required) - len(missing)
     if not missing:
         return make_result(
-            s, RuleCode.PHOTOS_REQUIRED, True,
-            f"照片 {have}/{len(required)} 张齐全", f"Photos {have}/{len(required)} complete",
-            measured=have, limit=len(required), unit="photos",
-        )  # fmt: skip
+            s,
+            RuleCode.PHOTOS_REQUIRED,
+            True,
+            f"照片 {have}/{len(required)} 张齐全",
+            f"Photos {have}/{len(required)} complete",
+            measured=have,
+            limit=len(required),
+            unit="photos",
+        )
     zh, en = _labels(sop, missing, "slot")
     return make_result(
-        s, RuleCode.PHOTOS_REQUIRED, False,
-        f"照片 {have}/{len(required)}，缺少：{zh}", f"Photos {have}/{len(required)}, missing: {en}",
-        measured=have, limit=len(required), unit="photos",
-        hint_zh=f"请拍摄：{zh}", hint_en=f"Take the photo(s): {en}",
-    )  # fmt: skip
+        s,
+        RuleCode.PHOTOS_REQUIRED,
+        False,
+        f"照片 {have}/{len(required)}，缺少：{zh}",
+        f"Photos {have}/{len(required)}, missing: {en}",
+        measured=have,
+        limit=len(required),
+        unit="photos",
+        hint_zh=f"请拍摄：{zh}",
+        hint_en=f"Take the photo(s): {en}",
+    )
 
 
 def check_checklist(visit: Visit, ctx: ValidationContext) -> RuleResult:
@@ -53,19 +74,29 @@ def check_checklist(visit: Visit, ctx: ValidationContext) -> RuleResult:
     done = len(required) - len(missing)
     if not missing:
         return make_result(
-            s, RuleCode.CHECKLIST_REQUIRED, True,
-            f"检查清单 {done}/{len(required)} 已完成", f"Checklist {done}/{len(required)} done",
-            measured=done, limit=len(required), unit="items",
-        )  # fmt: skip
+            s,
+            RuleCode.CHECKLIST_REQUIRED,
+            True,
+            f"检查清单 {done}/{len(required)} 已完成",
+            f"Checklist {done}/{len(required)} done",
+            measured=done,
+            limit=len(required),
+            unit="items",
+        )
     assert sop is not None
     zh, en = _labels(sop, missing, "check")
     return make_result(
-        s, RuleCode.CHECKLIST_REQUIRED, False,
+        s,
+        RuleCode.CHECKLIST_REQUIRED,
+        False,
         f"检查清单 {done}/{len(required)}，未完成：{zh}",
         f"Checklist {done}/{len(required)}, not done: {en}",
-        measured=done, limit=len(required), unit="items",
-        hint_zh=f"请完成：{zh}", hint_en=f"Complete: {en}",
-    )  # fmt: skip
+        measured=done,
+        limit=len(required),
+        unit="items",
+        hint_zh=f"请完成：{zh}",
+        hint_en=f"Complete: {en}",
+    )
 
 
 def _valid_value(field: ResultField, value: Any) -> bool:
@@ -89,15 +120,26 @@ def check_result_fields(visit: Visit, ctx: ValidationContext) -> RuleResult:
     done = len(fields) - len(missing)
     if not missing:
         return make_result(
-            s, RuleCode.RESULT_REQUIRED, True,
-            f"拜访结果 {done}/{len(fields)} 已填写", f"Result {done}/{len(fields)} filled in",
-            measured=done, limit=len(fields), unit="fields",
-        )  # fmt: skip
+            s,
+            RuleCode.RESULT_REQUIRED,
+            True,
+            f"拜访结果 {done}/{len(fields)} 已填写",
+            f"Result {done}/{len(fields)} filled in",
+            measured=done,
+            limit=len(fields),
+            unit="fields",
+        )
     assert sop is not None
     zh, en = _labels(sop, missing, "field")
     return make_result(
-        s, RuleCode.RESULT_REQUIRED, False,
-        f"拜访结果缺少或无效：{zh}", f"Result missing or invalid: {en}",
-        measured=done, limit=len(fields), unit="fields",
-        hint_zh=f"请填写：{zh}", hint_en=f"Fill in: {en}",
-    )  # fmt: skip
+        s,
+        RuleCode.RESULT_REQUIRED,
+        False,
+        f"拜访结果缺少或无效：{zh}",
+        f"Result missing or invalid: {en}",
+        measured=done,
+        limit=len(fields),
+        unit="fields",
+        hint_zh=f"请填写：{zh}",
+        hint_en=f"Fill in: {en}",
+    )

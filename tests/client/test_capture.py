@@ -31,16 +31,26 @@ def store(tmp_path):
 def camera_photos(store, seeds=(1, 2, 3)):
     slots = ("storefront", "stack_display", "price_tag")
     return [
-        PhotoInput(slot, make_jpeg(640, 480, seed=seed), Provenance.APP_CAMERA, camera_stamp(store, AT_STORE))
+        PhotoInput(
+            slot,
+            make_jpeg(640, 480, seed=seed),
+            Provenance.APP_CAMERA,
+            camera_stamp(store, AT_STORE),
+        )
         for slot, seed in zip(slots, seeds, strict=True)
     ]
 
 
 def request(photos, **kw) -> CaptureRequest:
     base = dict(
-        org_id="org1", rep_id="rep1", customer_id="c1", action_type="display_optimization",
-        gps=AT_STORE, photos=photos, checklist={"facing_fixed": True, "pop_placed": True},
-    )  # fmt: skip
+        org_id="org1",
+        rep_id="rep1",
+        customer_id="c1",
+        action_type="display_optimization",
+        gps=AT_STORE,
+        photos=photos,
+        checklist={"facing_fixed": True, "pop_placed": True},
+    )
     base.update(kw)
     return CaptureRequest(**base)
 
@@ -86,7 +96,9 @@ def test_a_second_visit_reusing_a_photo_is_refused_by_the_local_history(store):
 
 def test_a_corrupt_photo_is_refused_and_nothing_is_saved(store):
     photos = camera_photos(store)
-    photos[1] = PhotoInput("stack_display", make_jpeg(640, 480, seed=9)[:5000], Provenance.FILE_PICKER)
+    photos[1] = PhotoInput(
+        "stack_display", make_jpeg(640, 480, seed=9)[:5000], Provenance.FILE_PICKER
+    )
     with pytest.raises(InvalidPhoto):
         capture_visit(store, request(photos))
     assert store.pending_changes() == [] and store.list_visits() == []

@@ -32,9 +32,14 @@ def write_photo(tmp_path: Path, name: str, seed: int, **kw) -> str:
 
 def test_photo_json_reports_exif_time_gps_and_hashes(tmp_path, capsys):
     path = write_photo(
-        tmp_path, "a.jpg", 1, taken_at=datetime(2025, 3, 12, 10, 25), offset="+08:00",
-        gps=(STORE_LAT, STORE_LON), orientation=6,
-    )  # fmt: skip
+        tmp_path,
+        "a.jpg",
+        1,
+        taken_at=datetime(2025, 3, 12, 10, 25),
+        offset="+08:00",
+        gps=(STORE_LAT, STORE_LON),
+        orientation=6,
+    )
     code, out, _ = run(capsys, "photo", path, "--json")
     facts = json.loads(out)
     assert code == 0
@@ -66,7 +71,9 @@ def _bundle(tmp_path: Path, when: datetime) -> str:
 def test_validate_with_three_fresh_photos_counts_and_exits_zero(tmp_path, capsys):
     when = datetime.fromisoformat("2025-03-12T10:30:00+08:00")
     photos = [
-        write_photo(tmp_path, f"{i}.jpg", i, taken_at=datetime(2025, 3, 12, 10, 20), offset="+08:00")
+        write_photo(
+            tmp_path, f"{i}.jpg", i, taken_at=datetime(2025, 3, 12, 10, 20), offset="+08:00"
+        )
         for i in range(3)
     ]
     args = ["--lang", "en", "validate", _bundle(tmp_path, when), "--json"]
@@ -77,18 +84,31 @@ def test_validate_with_three_fresh_photos_counts_and_exits_zero(tmp_path, capsys
     assert report["counts"] is True, [r for r in report["results"] if not r["passed"]]
     assert code == 0
     assert {r["subject"] for r in report["results"] if r["code"] == "photo.exif_time"} == {
-        "storefront", "stack_display", "price_tag",
-    }  # fmt: skip
+        "storefront",
+        "stack_display",
+        "price_tag",
+    }
 
 
 def test_validate_refuses_a_photo_from_last_week_and_exits_one(tmp_path, capsys):
     when = datetime.fromisoformat("2025-03-12T10:30:00+08:00")
     old = write_photo(tmp_path, "old.jpg", 7, taken_at=datetime(2025, 3, 5, 10, 0))
-    fresh = [write_photo(tmp_path, f"{i}.jpg", i, taken_at=datetime(2025, 3, 12, 10, 20)) for i in (1, 2)]
+    fresh = [
+        write_photo(tmp_path, f"{i}.jpg", i, taken_at=datetime(2025, 3, 12, 10, 20)) for i in (1, 2)
+    ]
     code, out, _ = run(
-        capsys, "--lang", "en", "validate", _bundle(tmp_path, when),
-        "--photo", f"storefront={old}", "--photo", fresh[0], "--photo", fresh[1],
-    )  # fmt: skip
+        capsys,
+        "--lang",
+        "en",
+        "validate",
+        _bundle(tmp_path, when),
+        "--photo",
+        f"storefront={old}",
+        "--photo",
+        fresh[0],
+        "--photo",
+        fresh[1],
+    )
     assert code == 1
     assert "does not count" in out
     assert "[storefront]" in out and "photo.exif_time" in out
@@ -116,13 +136,38 @@ def test_visit_new_saves_the_visit_with_its_outbox_entry(tmp_path, capsys):
     with LocalStore.open(db) as store:
         store.upsert_customers([make_customer(org_id="demo")])
     now = datetime.now().astimezone()
-    photos = [write_photo(tmp_path, f"{i}.jpg", i, taken_at=now.replace(tzinfo=None)) for i in range(3)]
+    photos = [
+        write_photo(tmp_path, f"{i}.jpg", i, taken_at=now.replace(tzinfo=None)) for i in range(3)
+    ]
     args = [
-        "--lang", "en", "visit", "new", "--db", str(db), "--org", "demo", "--rep", "rep1",
-        "--customer", "c1", "--action", "display_optimization", "--lat", str(STORE_LAT),
-        "--lon", str(STORE_LON), "--accuracy", "12", "--check", "facing_fixed",
-        "--check", "pop_placed", "--result", "order_taken=true", "--json",
-    ]  # fmt: skip
+        "--lang",
+        "en",
+        "visit",
+        "new",
+        "--db",
+        str(db),
+        "--org",
+        "demo",
+        "--rep",
+        "rep1",
+        "--customer",
+        "c1",
+        "--action",
+        "display_optimization",
+        "--lat",
+        str(STORE_LAT),
+        "--lon",
+        str(STORE_LON),
+        "--accuracy",
+        "12",
+        "--check",
+        "facing_fixed",
+        "--check",
+        "pop_placed",
+        "--result",
+        "order_taken=true",
+        "--json",
+    ]
     for p in photos:
         args += ["--photo", p]
     code, out, _ = run(capsys, *args)
@@ -142,9 +187,20 @@ def test_visit_new_saves_the_visit_with_its_outbox_entry(tmp_path, capsys):
 def test_visit_new_for_an_unknown_customer_fails_without_writing(tmp_path, capsys):
     db = tmp_path / "device.sqlite"
     code, _, err = run(
-        capsys, "visit", "new", "--db", str(db), "--org", "demo", "--rep", "r",
-        "--customer", "nobody", "--action", "display_optimization",
-    )  # fmt: skip
+        capsys,
+        "visit",
+        "new",
+        "--db",
+        str(db),
+        "--org",
+        "demo",
+        "--rep",
+        "r",
+        "--customer",
+        "nobody",
+        "--action",
+        "display_optimization",
+    )
     assert code == 2 and "not_found" in err
     with LocalStore.open(db) as store:
         assert store.pending_changes() == []
@@ -153,7 +209,9 @@ def test_visit_new_for_an_unknown_customer_fails_without_writing(tmp_path, capsy
 def test_the_console_script_prints_no_traceback_on_bad_input(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "client.cli.main", "photo", str(tmp_path / "missing.jpg")],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "missing.jpg" in proc.stderr

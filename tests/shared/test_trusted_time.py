@@ -36,8 +36,10 @@ def test_an_implausibly_old_anchor_falls_back_to_the_device_clock():
     assert trusted_time(utc(2025, 5, 1), ANCHOR, too_long).source is TimeSource.DEVICE
 
 
-@given(st.integers(min_value=0, max_value=int(MAX_ANCHOR_AGE / timedelta(milliseconds=1))),
-       st.integers(min_value=-10**9, max_value=10**9))  # fmt: skip
+@given(
+    st.integers(min_value=0, max_value=int(MAX_ANCHOR_AGE / timedelta(milliseconds=1))),
+    st.integers(min_value=-(10**9), max_value=10**9),
+)
 def test_the_anchored_time_never_depends_on_the_wall_clock(elapsed_ms, wall_offset_s):
     wall = ANCHOR.server_time + timedelta(seconds=wall_offset_s)
     t = trusted_time(wall, ANCHOR, elapsed_ms)

@@ -95,9 +95,12 @@ def test_customer_coordinates_in_chinese_map_datums_are_converted_before_measuri
     assert report.result(RuleCode.GPS_DISTANCE).measured < 2
     # Taken as WGS-84, the same numbers would put the rep hundreds of metres away.
     naive = make_customer(lat=lat, lon=lon, coord_system=CoordSystem.WGS84)
-    assert validate_visit(make_visit(), make_context(customer=naive)).result(
-        RuleCode.GPS_DISTANCE
-    ).measured > 300
+    assert (
+        validate_visit(make_visit(), make_context(customer=naive))
+        .result(RuleCode.GPS_DISTANCE)
+        .measured
+        > 300
+    )
 
 
 def test_a_fix_less_accurate_than_the_limit_is_blocked_even_at_the_store():
@@ -157,7 +160,10 @@ def test_a_date_in_a_year_with_no_loaded_schedule_warns_and_falls_back_to_weekda
 )
 def test_work_hours_run_from_nine_to_half_past_six_inclusive(h, m, s, passes):
     when = local(2025, 3, 12, h, m, s)
-    photos = [make_photo(slot, when - timedelta(minutes=1)) for slot in ("storefront", "stack_display", "price_tag")]
+    photos = [
+        make_photo(slot, when - timedelta(minutes=1))
+        for slot in ("storefront", "stack_display", "price_tag")
+    ]
     report = validate_visit(make_visit(when, photos=photos), make_context())
     assert report.result(RuleCode.TIME_WORK_HOURS).passed is passes
 
@@ -200,7 +206,9 @@ def test_a_file_picked_photo_from_last_week_is_refused():
     assert not report.counts
 
 
-@pytest.mark.parametrize(("minutes_before", "passes"), [(120, True), (121, False), (-10, True), (-11, False)])
+@pytest.mark.parametrize(
+    ("minutes_before", "passes"), [(120, True), (121, False), (-10, True), (-11, False)]
+)
 def test_the_photo_time_window_boundaries(minutes_before, passes):
     when = local(2025, 3, 12, 12, 0)
     taken = (when - timedelta(minutes=minutes_before)).replace(tzinfo=None)  # EXIF: naive local
@@ -220,7 +228,10 @@ def test_a_file_picked_photo_without_exif_time_must_prove_itself_and_fails():
 
 def test_an_app_camera_photo_with_no_exif_proves_itself_by_its_capture_stamp():
     when = local(2025, 3, 12)
-    photos = [make_photo(s, when, gps=(STORE_LAT, STORE_LON)) for s in ("storefront", "stack_display", "price_tag")]
+    photos = [
+        make_photo(s, when, gps=(STORE_LAT, STORE_LON))
+        for s in ("storefront", "stack_display", "price_tag")
+    ]
     assert all(p.taken_at is None for p in photos)
     report = validate_visit(make_visit(when, photos=photos), make_context())
     assert report.counts
@@ -240,7 +251,9 @@ def test_exif_gps_far_from_the_store_is_refused_and_absent_gps_is_accepted():
     photos = [
         make_photo("storefront", when, provenance=Provenance.FILE_PICKER, gps=far),
         make_photo("stack_display", when, provenance=Provenance.FILE_PICKER),
-        make_photo("price_tag", when, provenance=Provenance.FILE_PICKER, gps=(STORE_LAT, STORE_LON)),
+        make_photo(
+            "price_tag", when, provenance=Provenance.FILE_PICKER, gps=(STORE_LAT, STORE_LON)
+        ),
     ]
     report = validate_visit(make_visit(when, photos=photos), make_context())
     assert not report.result(RuleCode.PHOTO_EXIF_GPS, "storefront").passed
@@ -256,8 +269,13 @@ def _history_with(label: str, visit_id: str = "old-visit") -> PhotoHashIndex:
 
 def test_the_same_photo_as_in_an_earlier_visit_is_refused_as_reused():
     when = local(2025, 3, 12)
-    photos = [make_photo(s, when, label="old-shot" if s == "price_tag" else None) for s in ("storefront", "stack_display", "price_tag")]
-    report = validate_visit(make_visit(when, photos=photos), make_context(history=_history_with("old-shot")))
+    photos = [
+        make_photo(s, when, label="old-shot" if s == "price_tag" else None)
+        for s in ("storefront", "stack_display", "price_tag")
+    ]
+    report = validate_visit(
+        make_visit(when, photos=photos), make_context(history=_history_with("old-shot"))
+    )
     r = report.result(RuleCode.PHOTO_REUSED, "price_tag")
     assert not r.passed and r.measured == "exact"
     assert not report.counts
@@ -281,18 +299,24 @@ def test_a_visits_own_photos_and_the_photos_of_the_visit_it_amends_are_not_reuse
     when = local(2025, 3, 12)
     photos = [make_photo("storefront", when, label="shot")]
     own = make_visit(when, photos=photos, id="v1")
-    assert validate_visit(own, make_context(history=_history_with("shot", "v1"))).result(
-        RuleCode.PHOTO_REUSED, "storefront"
-    ).passed
+    assert (
+        validate_visit(own, make_context(history=_history_with("shot", "v1")))
+        .result(RuleCode.PHOTO_REUSED, "storefront")
+        .passed
+    )
     amendment = make_visit(when, photos=photos, id="v2", amends="v1")
-    assert validate_visit(amendment, make_context(history=_history_with("shot", "v1"))).result(
-        RuleCode.PHOTO_REUSED, "storefront"
-    ).passed
+    assert (
+        validate_visit(amendment, make_context(history=_history_with("shot", "v1")))
+        .result(RuleCode.PHOTO_REUSED, "storefront")
+        .passed
+    )
 
 
 def test_the_same_photo_in_two_slots_of_one_visit_is_refused():
     when = local(2025, 3, 12)
-    photos = [make_photo(s, when, label="same") for s in ("storefront", "stack_display", "price_tag")]
+    photos = [
+        make_photo(s, when, label="same") for s in ("storefront", "stack_display", "price_tag")
+    ]
     report = validate_visit(make_visit(when, photos=photos), make_context())
     assert report.result(RuleCode.PHOTO_REUSED, "storefront").passed
     assert not report.result(RuleCode.PHOTO_REUSED, "stack_display").passed
@@ -332,5 +356,7 @@ def test_a_rule_set_to_warn_no_longer_blocks_and_a_rule_set_off_is_not_reported(
 
 def test_the_radius_is_an_organisation_setting():
     lat, lon = offset_point(STORE_LAT, STORE_LON, 150)
-    report = validate_visit(make_visit(fix=fix_at(lat, lon)), make_context(settings=OrgSettings(radius_m=100)))
+    report = validate_visit(
+        make_visit(fix=fix_at(lat, lon)), make_context(settings=OrgSettings(radius_m=100))
+    )
     assert not report.result(RuleCode.GPS_DISTANCE).passed

@@ -34,7 +34,9 @@ def local(y: int, mo: int, d: int, h: int = 10, mi: int = 30, s: int = 0) -> dat
     return datetime(y, mo, d, h, mi, s, tzinfo=SHANGHAI)
 
 
-def offset_point(lat: float, lon: float, metres: float, bearing: float = 45.0) -> tuple[float, float]:
+def offset_point(
+    lat: float, lon: float, metres: float, bearing: float = 45.0
+) -> tuple[float, float]:
     """The WGS-84 point ``metres`` away from (lat, lon) along ``bearing`` degrees."""
     lon2, lat2, _ = _GEOD.fwd(lon, lat, bearing, metres)
     return lat2, lon2
@@ -42,10 +44,18 @@ def offset_point(lat: float, lon: float, metres: float, bearing: float = 45.0) -
 
 def make_customer(**kw: Any) -> Customer:
     base: dict[str, Any] = dict(
-        id="c1", org_id="org1", name="南山路店", address="深圳市南山区南山大道 1 号",
-        lat=STORE_LAT, lon=STORE_LON, coord_system=CoordSystem.WGS84,
-        district="南山", province="广东", industry="retail", grade="A",
-    )  # fmt: skip
+        id="c1",
+        org_id="org1",
+        name="南山路店",
+        address="深圳市南山区南山大道 1 号",
+        lat=STORE_LAT,
+        lon=STORE_LON,
+        coord_system=CoordSystem.WGS84,
+        district="南山",
+        province="广东",
+        industry="retail",
+        grade="A",
+    )
     base.update(kw)
     return Customer(**base)
 
@@ -75,19 +85,28 @@ def make_photo(
         stamp = CaptureStamp(trusted_time=when, fix=fix)
     elif provenance is Provenance.FILE_PICKER and taken_at is None:
         taken_at = when
-    exif_lat, exif_lon = (gps if provenance is Provenance.FILE_PICKER and gps else (None, None))
+    exif_lat, exif_lon = gps if provenance is Provenance.FILE_PICKER and gps else (None, None)
     return PhotoEvidence(
-        slot=slot, provenance=provenance, sha256=kw.pop("sha256", fake_hash(label)),
-        phash=kw.pop("phash", fake_phash(label)), taken_at=taken_at, exif_lat=exif_lat,
-        exif_lon=exif_lon, capture_stamp=stamp, width=1600, height=1200, size_bytes=200_000, **kw,
-    )  # fmt: skip
+        slot=slot,
+        provenance=provenance,
+        sha256=kw.pop("sha256", fake_hash(label)),
+        phash=kw.pop("phash", fake_phash(label)),
+        taken_at=taken_at,
+        exif_lat=exif_lat,
+        exif_lon=exif_lon,
+        capture_stamp=stamp,
+        width=1600,
+        height=1200,
+        size_bytes=200_000,
+        **kw,
+    )
 
 
 def make_visit(
     when: datetime | None = None,
     *,
     action_type: str = "display_optimization",
-    fix: GpsFix | None | str = "store",
+    fix: GpsFix | str | None = "store",
     anchored: bool = True,
     device_time: datetime | None = None,
     photos: list[PhotoEvidence] | None = None,
@@ -98,7 +117,11 @@ def make_visit(
         fix = GpsFix(lat=STORE_LAT, lon=STORE_LON, accuracy_m=15, provider="gps", taken_at=when)
     sop = default_sop_templates().get(action_type)
     if photos is None:
-        photos = [make_photo(s.code, when - timedelta(minutes=5)) for s in sop.photo_slots] if sop else []
+        photos = (
+            [make_photo(s.code, when - timedelta(minutes=5)) for s in sop.photo_slots]
+            if sop
+            else []
+        )
     anchor = TimeAnchor(server_time=when - timedelta(hours=2)) if anchored else None
     elapsed = int(timedelta(hours=2) / timedelta(milliseconds=1)) if anchored else None
     checklist = {i.code: True for i in sop.checklist} if sop else {}
@@ -108,11 +131,20 @@ def make_visit(
             if f.required:
                 result[f.code] = {"bool": True, "int": 12, "text": "某品牌"}.get(f.kind.value, "x")
     base: dict[str, Any] = dict(
-        id="v1", org_id="org1", customer_id="c1", rep_id="rep1", device_id="dev1",
-        action_type=action_type, checklist=checklist, result=result,
-        device_time=device_time or when, anchor=anchor, elapsed_since_anchor_ms=elapsed,
-        gps=fix, photos=photos,
-    )  # fmt: skip
+        id="v1",
+        org_id="org1",
+        customer_id="c1",
+        rep_id="rep1",
+        device_id="dev1",
+        action_type=action_type,
+        checklist=checklist,
+        result=result,
+        device_time=device_time or when,
+        anchor=anchor,
+        elapsed_since_anchor_ms=elapsed,
+        gps=fix,
+        photos=photos,
+    )
     base.update(kw)
     return Visit(**base)
 
