@@ -1,0 +1,232 @@
+"""The OpenAPI 3.1 document, built from the app's URL map and the pydantic schemas.
+
+``python -m sync_server.openapi > docs/openapi.json`` regenerates the committed copy; a test keeps
+the served document, the file and the URL map in step.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from typing import Any
+
+from flask import Flask
+from pydantic import BaseModel
+
+from shared.changes import PROTOCOL_VERSION, ChangeOutcome, IncomingChange, OutgoingChange
+from shared.customers import Customer
+from shared.settings import OrgSettings
+from shared.sop import SopTemplate
+from shared.visits import Visit
+from sync_server import schemas as s
+
+Op = tuple[str, type[BaseModel] | None, type[BaseModel] | None, list[int]]
+
+# endpoint -> (summary, request body, 2xx response, error statuses)
+OPERATIONS: dict[str, Op] = {
+    "meta.health": ("Liveness and versions", None, s.HealthResponse, []),
+    "meta.openapi": ("This OpenAPI document", None, None, []),
+    "auth.login": (
+        "Sign in a device; returns a bearer token",
+        s.LoginRequest,
+        s.LoginResponse,
+        [400, 401, 403, 426, 429],
+    ),
+    "auth.logout": ("Revoke the current token", None, s.OkResponse, [401]),
+    "auth.me": ("The signed-in user", None, s.MeResponse, [401, 403]),
+    "sync.hello": (
+        "Epoch, positions and this device's highest seq held",
+        None,
+        s.HelloResponse,
+        [401, 403],
+    ),
+    "sync.push": (
+        "Push outbox changes (one transaction, idempotent)",
+        s.PushRequest,
+        s.PushResponse,
+        [400, 401, 403, 413],
+    ),
+    "sync.pull": (
+        "Pull a page of changes after a cursor",
+        None,
+        s.PullResponse,
+        [400, 401, 403, 409, 410],
+    ),
+    "sync.conflicts": ("Conflicts the caller may see", None, s.ConflictList, [400, 401]),
+    "sync.resolve": (
+        "Resolve a conflict (manager/admin)",
+        s.ResolveRequest,
+        s.ConflictOut,
+        [400, 401, 403, 404, 409],
+    ),
+    "photos.create_upload": (
+        "Create (or find) a resumable upload",
+        s.UploadCreate,
+        s.UploadStatus,
+        [400, 401, 413],
+    ),
+    "photos.append_chunk": (
+        "Append a chunk at Upload-Offset",
+        None,
+        s.UploadStatus,
+        [400, 401, 404, 409, 413, 422],
+    ),
+    "photos.upload_status": (
+        "Upload status (HEAD: headers only)",
+        None,
+        s.UploadStatus,
+        [401, 404],
+    ),
+    "photos.content": (
+        "Photo bytes, when a visit in your scope references them",
+        None,
+        None,
+        [401, 404],
+    ),
+    "admin.read_settings": ("Organisation settings", None, OrgSettings, [401, 403]),
+    "admin.write_settings": (
+        "Replace organisation settings",
+        OrgSettings,
+        s.SeqResponse,
+        [400, 401, 403],
+    ),
+    "admin.write_calendar_year": (
+        "Load one year's holiday schedule",
+        None,
+        s.SeqResponse,
+        [400, 401, 403],
+    ),
+    "admin.write_sop": (
+        "Create or replace an SOP template",
+        SopTemplate,
+        s.SeqResponse,
+        [400, 401, 403],
+    ),
+    "admin.list_users": ("Users of the organisation", None, s.UserList, [401, 403]),
+    "admin.create_user": ("Create a user", s.UserCreate, s.UserOut, [400, 401, 403, 409]),
+    "admin.reset_password": (
+        "Set a user's password (signs them out)",
+        s.PasswordReset,
+        s.OkResponse,
+        [400, 401, 403, 404],
+    ),
+    "admin.deactivate_user": ("Deactivate a user", None, s.OkResponse, [401, 403, 404]),
+    "admin.list_devices": ("Devices of the organisation", None, s.DeviceList, [401, 403]),
+    "admin.revoke_device": ("Revoke a device", None, s.OkResponse, [401, 403, 404]),
+    "admin.import_customers": (
+        "Create/replace customers (all or nothing)",
+        s.CustomerImport,
+        s.SeqsResponse,
+        [400, 401, 403],
+    ),
+}
+EXTRA_SCHEMAS: list[type[BaseModel]] = [
+    OutgoingChange,
+    IncomingChange,
+    ChangeOutcome,
+    Visit,
+    Customer,
+]
+PUBLIC = {"meta.health", "meta.openapi", "auth.login"}
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        components[name] = sub
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def build_openapi(app: Flask) -> dict[str, Any]:
+    components: dict[str, Any] = {}
+    error_ref = _schema(s.ErrorBody, components)
+    for model in EXTRA_SCHEMAS:
+        _schema(model, components)
+    paths: dict[str, Any] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
+        if rule.endpoint == "static":
+            continue
+        summary, req, resp, errors = OPERATIONS[rule.endpoint]
+        path = re.sub(r"<(?:[a-z]+:)?([a-z_0-9]+)>", r"{\1}", rule.rule)
+        params = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer" if conv == "int" else "string"},
+            }
+            for conv, name in re.findall(r"<(?:([a-z]+):)?([a-z_0-9]+)>", rule.rule)
+        ]
+        for method in sorted((rule.methods or set()) - {"OPTIONS"}):
+            op: dict[str, Any] = {
+                "operationId": f"{rule.endpoint}.{method.lower()}",
+                "summary": summary,
+                "tags": [rule.endpoint.split(".")[0]],
+            }
+            if params:
+                op["parameters"] = list(params)
+            if rule.endpoint not in PUBLIC:
+                op["security"] = [{"bearer": []}]
+                op.setdefault("parameters", []).append(
+                    {
+                        "name": "X-Fieldledger-Protocol",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "integer", "enum": [PROTOCOL_VERSION]},
+                    }
+                )
+            if req is not None and method in ("POST", "PUT", "PATCH"):
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": _schema(req, components)}},
+                }
+            if rule.endpoint == "photos.append_chunk":
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "application/offset+octet-stream": {
+                            "schema": {"type": "string", "format": "binary"}
+                        }
+                    },
+                }
+            ok = "201" if rule.endpoint in ("admin.create_user",) else "200"
+            content = (
+                {"application/json": {"schema": _schema(resp, components)}}
+                if resp is not None
+                else {"application/octet-stream": {}}
+            )
+            op["responses"] = {ok: {"description": "success", "content": content}}
+            for status in sorted({*errors, 500}):
+                op["responses"][str(status)] = {
+                    "description": "error",
+                    "content": {"application/json": {"schema": error_ref}},
+                }
+            paths.setdefault(path, {})[method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Fieldledger sync server",
+            "version": f"{PROTOCOL_VERSION}.0",
+            "description": "See docs/sync-protocol.md and docs/errors.md.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(components.items())),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def main() -> None:
+    from sync_server.app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp}/openapi.db", "PHOTO_DIR": tmp})
+        print(json.dumps(build_openapi(app), indent=2, ensure_ascii=False, sort_keys=True))
+        app.extensions["fieldledger.storage"].close()
+
+
+if __name__ == "__main__":
+    main()

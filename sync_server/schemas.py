@@ -1,0 +1,196 @@
+"""Request and response bodies of the HTTP API (their JSON schemas go into the OpenAPI doc)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.changes import ChangeOutcome, IncomingChange
+
+_ID = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    org: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+    device_id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")
+    device_name: str = Field(default="", max_length=120)
+
+
+class UserOut(BaseModel):
+    id: str
+    org_id: str
+    username: str
+    display_name: str
+    role: Literal["rep", "manager", "admin"]
+    team_id: str
+    active: bool = True
+
+
+class LoginResponse(BaseModel):
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: str
+    server_time: str
+    epoch: str
+    device_id: str
+    user: UserOut
+
+
+class MeResponse(BaseModel):
+    user: UserOut
+    device_id: str
+    server_time: str
+
+
+class OkResponse(BaseModel):
+    ok: bool = True
+
+
+class DeviceState(BaseModel):
+    device_id: str
+    max_seq: int
+
+
+class HelloResponse(BaseModel):
+    protocol_version: int
+    schema_versions: list[int]
+    server_time: str
+    epoch: str
+    max_server_seq: int
+    tombstone_horizon: int
+    device: DeviceState
+    user: UserOut
+
+
+class PushRequest(BaseModel):
+    changes: list[dict[str, Any]] = Field(description="OutgoingChange objects (shared/changes.py)")
+
+
+class PushResponse(BaseModel):
+    outcomes: list[ChangeOutcome]
+    max_server_seq: int
+    server_time: str
+
+
+class PullResponse(BaseModel):
+    changes: list[IncomingChange]
+    next_cursor: int
+    has_more: bool
+    max_server_seq: int
+    epoch: str
+
+
+class ConflictOut(BaseModel):
+    id: str
+    record_type: str
+    record_id: str
+    kind: str
+    field: str
+    base_value: Any = None
+    server_value: Any = None
+    device_value: Any = None
+    device_id: str
+    user_id: str
+    team_id: str
+    owner_user_id: str
+    status: Literal["open", "resolved"]
+    resolution: str | None = None
+    resolved_by: str | None = None
+    created_at: str
+    resolved_at: str | None = None
+
+
+class ConflictList(BaseModel):
+    conflicts: list[ConflictOut]
+
+
+class ResolveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    choice: Literal["server", "device"]
+
+
+class UploadCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    size: int = Field(gt=0)
+
+
+class UploadStatus(BaseModel):
+    sha256: str
+    size: int
+    offset: int
+    complete: bool
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    password: str = Field(min_length=8, max_length=256)
+    role: Literal["rep", "manager", "admin"]
+    team_id: str = Field(default="", max_length=64)
+    display_name: str = Field(default="", max_length=120)
+
+
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=8, max_length=256)
+
+
+class UserList(BaseModel):
+    users: list[UserOut]
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    user_id: str
+    name: str
+    created_at: str
+    last_seen_at: str
+    revoked: bool
+
+
+class DeviceList(BaseModel):
+    devices: list[DeviceOut]
+
+
+class CustomerImportRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    rep: str | None = Field(default=None, description="username of the assigned rep")
+
+
+class CustomerImport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customers: list[dict[str, Any]] = Field(
+        description="Customer objects (shared/customers.py) with an optional 'rep' username"
+    )
+
+
+class SeqResponse(BaseModel):
+    server_seq: int
+
+
+class SeqsResponse(BaseModel):
+    server_seqs: list[int]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    protocol_version: int
+    schema_version: int
+    storage: str

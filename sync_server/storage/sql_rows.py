@@ -1,0 +1,98 @@
+"""Row <-> dataclass conversion and the scope filter shared by the SQL backends."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sync_server.storage.base import ConflictRow, Scope, StoredRecord
+
+REC_COLS = (
+    "org_id, record_type, record_id, version, server_seq, deleted, scope_kind, owner_user_id,"
+    " team_id, payload, report, updated_at"
+)
+CONFLICT_COLS = (
+    "id, org_id, record_type, record_id, kind, field, base_value, server_value, device_value,"
+    " device_id, user_id, team_id, owner_user_id, status, resolution, resolved_by, created_at,"
+    " resolved_at"
+)
+CHUNK = 500
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_from_row(row: tuple[Any, ...]) -> StoredRecord:
+    return StoredRecord(
+        org_id=row[0],
+        record_type=row[1],
+        record_id=row[2],
+        version=int(row[3]),
+        server_seq=int(row[4]),
+        deleted=bool(row[5]),
+        scope_kind=row[6],
+        owner_user_id=row[7],
+        team_id=row[8],
+        payload=json.loads(row[9]),
+        report=json.loads(row[10]) if row[10] else None,
+        updated_at=float(row[11]),
+    )
+
+
+def record_params(r: StoredRecord) -> tuple[Any, ...]:
+    return (
+        r.org_id,
+        r.record_type,
+        r.record_id,
+        r.version,
+        r.server_seq,
+        int(r.deleted),
+        r.scope_kind,
+        r.owner_user_id,
+        r.team_id,
+        dumps(r.payload),
+        dumps(r.report) if r.report is not None else None,
+        r.updated_at,
+    )
+
+
+def conflict_from_row(row: tuple[Any, ...]) -> ConflictRow:
+    def load(v: str | None) -> Any:
+        return json.loads(v) if v is not None else None
+
+    return ConflictRow(
+        id=row[0],
+        org_id=row[1],
+        record_type=row[2],
+        record_id=row[3],
+        kind=row[4],
+        field=row[5],
+        base_value=load(row[6]),
+        server_value=load(row[7]),
+        device_value=load(row[8]),
+        device_id=row[9],
+        user_id=row[10],
+        team_id=row[11],
+        owner_user_id=row[12],
+        status=row[13],
+        resolution=row[14],
+        resolved_by=row[15],
+        created_at=float(row[16]),
+        resolved_at=float(row[17]) if row[17] is not None else None,
+    )
+
+
+def scope_filter(scope: Scope, prefix: str = "") -> tuple[str, list[Any]]:
+    """SQL condition (with leading AND) limiting records to what the scope may see."""
+    if scope.role == "admin":
+        return "", []
+    if scope.role == "manager":
+        if not scope.team_id:
+            return f" AND {prefix}scope_kind = 'org'", []
+        return f" AND ({prefix}scope_kind = 'org' OR {prefix}team_id = %s)", [scope.team_id]
+    return f" AND ({prefix}scope_kind = 'org' OR {prefix}owner_user_id = %s)", [scope.user_id]
+
+
+def opt_float(value: Any) -> float | None:
+    return float(value) if value is not None else None

@@ -1,0 +1,236 @@
+"""The write transaction of the SQL backends: buffered rows flushed with ``executemany``."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from sync_server.storage.base import Assignment, ConflictRow, OutcomeRow, StoredRecord, WriteTx
+from sync_server.storage.sql_rows import (
+    CHUNK,
+    CONFLICT_COLS,
+    REC_COLS,
+    dumps,
+    opt_float,
+    record_from_row,
+    record_params,
+)
+
+if TYPE_CHECKING:
+    from sync_server.storage.sql import SqlStorage
+
+
+class SqlWriteTx(WriteTx):
+    """Buffers inserts and flushes them with ``executemany`` before commit."""
+
+    def __init__(self, storage: SqlStorage, cur: Any, org_id: str, last_seq: int) -> None:
+        self._s = storage
+        self._cur = cur
+        self.org_id = org_id
+        self.last_seq = last_seq
+        self._start_seq = last_seq
+        self._records: dict[tuple[str, str], StoredRecord] = {}
+        self._outcomes: list[OutcomeRow] = []
+        self._conflicts: list[ConflictRow] = []
+        self._photos: list[tuple[str, str]] = []
+        self._now = time.time()
+
+    def _run(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        self._cur.execute(self._s._q(sql), tuple(params))
+        return list(self._cur.fetchall())
+
+    def next_seq(self) -> int:
+        self.last_seq += 1
+        return self.last_seq
+
+    def outcomes(self, device_id: str, seqs: list[int]) -> dict[int, OutcomeRow]:
+        found: dict[int, OutcomeRow] = {}
+        for i in range(0, len(seqs), CHUNK):
+            chunk = seqs[i : i + CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            rows = self._run(
+                "SELECT seq, status, record_type, record_id, server_seq, version, code, message,"
+                f" details FROM device_outcomes WHERE org_id = %s AND device_id = %s"
+                f" AND seq IN ({marks})",
+                [self.org_id, device_id, *chunk],
+            )
+            for r in rows:
+                found[int(r[0])] = OutcomeRow(
+                    device_id, int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8])
+                )
+        for o in self._outcomes:
+            if o.device_id == device_id and o.seq in seqs:
+                found[o.seq] = o
+        return found
+
+    def add_outcomes(self, rows: list[OutcomeRow]) -> None:
+        self._outcomes.extend(rows)
+
+    def get_records(self, record_type: str, ids: list[str]) -> dict[str, StoredRecord]:
+        found: dict[str, StoredRecord] = {}
+        missing = []
+        for rid in dict.fromkeys(ids):
+            buffered = self._records.get((record_type, rid))
+            if buffered is not None:
+                found[rid] = buffered
+            else:
+                missing.append(rid)
+        for i in range(0, len(missing), CHUNK):
+            chunk = missing[i : i + CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            for row in self._run(
+                f"SELECT {REC_COLS} FROM records WHERE org_id = %s AND record_type = %s"
+                f" AND record_id IN ({marks})",
+                [self.org_id, record_type, *chunk],
+            ):
+                found[row[2]] = record_from_row(row)
+        return found
+
+    def all_records(self, record_type: str) -> list[StoredRecord]:
+        rows = self._run(
+            f"SELECT {REC_COLS} FROM records WHERE org_id = %s AND record_type = %s"
+            " AND deleted = 0",
+            (self.org_id, record_type),
+        )
+        merged = {r[2]: record_from_row(r) for r in rows}
+        for (rtype, rid), rec in self._records.items():
+            if rtype == record_type:
+                merged[rid] = rec
+        return [r for r in merged.values() if not r.deleted]
+
+    def put_records(self, records: list[StoredRecord]) -> None:
+        for r in records:
+            r.updated_at = r.updated_at or self._now
+            self._records[(r.record_type, r.record_id)] = r
+
+    def add_scope_exit(
+        self, record_type: str, record_id: str, audiences: list[tuple[str, str]]
+    ) -> int:
+        seq = self.next_seq()
+        for kind, audience_id in dict.fromkeys(audiences):
+            self._run(
+                "INSERT INTO scope_exits (org_id, server_seq, record_type, record_id,"
+                " audience_kind, audience_id, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " RETURNING server_seq",
+                (self.org_id, seq, record_type, record_id, kind, audience_id, self._now),
+            )
+        return seq
+
+    def add_conflicts(self, rows: list[ConflictRow]) -> None:
+        self._conflicts.extend(rows)
+
+    def assignments(self, customer_ids: list[str]) -> list[Assignment]:
+        out: list[Assignment] = []
+        ids = list(dict.fromkeys(customer_ids))
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i : i + CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            for r in self._run(
+                "SELECT customer_id, user_id, team_id, valid_from, valid_to FROM"
+                f" customer_assignments WHERE org_id = %s AND customer_id IN ({marks})",
+                [self.org_id, *chunk],
+            ):
+                out.append(Assignment(r[0], r[1], r[2], float(r[3]), opt_float(r[4])))
+        return out
+
+    def assign_customer(self, customer_id: str, user_id: str, team_id: str, at: float) -> None:
+        self._cur.execute(
+            self._s._q(
+                "UPDATE customer_assignments SET valid_to = %s WHERE org_id = %s"
+                " AND customer_id = %s AND valid_to IS NULL"
+            ),
+            (at, self.org_id, customer_id),
+        )
+        if user_id:
+            self._cur.execute(
+                self._s._q(
+                    "INSERT INTO customer_assignments (org_id, customer_id, user_id, team_id,"
+                    " valid_from, valid_to) VALUES (%s, %s, %s, %s, %s, NULL)"
+                ),
+                (self.org_id, customer_id, user_id, team_id, at),
+            )
+
+    def add_visit_photos(self, rows: list[tuple[str, str]]) -> None:
+        self._photos.extend(rows)
+
+    def flush(self) -> None:
+        q = self._s._q
+        cur = self._cur
+        if self._records:
+            cur.executemany(
+                q(
+                    f"INSERT INTO records ({REC_COLS}) VALUES ({', '.join(['%s'] * 12)})"
+                    " ON CONFLICT (org_id, record_type, record_id) DO UPDATE SET"
+                    " version = excluded.version, server_seq = excluded.server_seq,"
+                    " deleted = excluded.deleted, scope_kind = excluded.scope_kind,"
+                    " owner_user_id = excluded.owner_user_id, team_id = excluded.team_id,"
+                    " payload = excluded.payload, report = excluded.report,"
+                    " updated_at = excluded.updated_at"
+                ),
+                [record_params(r) for r in self._records.values()],
+            )
+        if self._outcomes:
+            cur.executemany(
+                q(
+                    "INSERT INTO device_outcomes (org_id, device_id, seq, status, record_type,"
+                    " record_id, server_seq, version, code, message, details, created_at)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                ),
+                [
+                    (
+                        self.org_id,
+                        o.device_id,
+                        o.seq,
+                        o.status,
+                        o.record_type,
+                        o.record_id,
+                        o.server_seq,
+                        o.version,
+                        o.code,
+                        o.message,
+                        dumps(o.details),
+                        self._now,
+                    )
+                    for o in self._outcomes
+                ],
+            )
+        if self._conflicts:
+            cur.executemany(
+                q(f"INSERT INTO conflicts ({CONFLICT_COLS}) VALUES ({', '.join(['%s'] * 18)})"),
+                [
+                    (
+                        c.id,
+                        self.org_id,
+                        c.record_type,
+                        c.record_id,
+                        c.kind,
+                        c.field,
+                        dumps(c.base_value),
+                        dumps(c.server_value),
+                        dumps(c.device_value),
+                        c.device_id,
+                        c.user_id,
+                        c.team_id,
+                        c.owner_user_id,
+                        c.status,
+                        c.resolution,
+                        c.resolved_by,
+                        c.created_at or self._now,
+                        c.resolved_at,
+                    )
+                    for c in self._conflicts
+                ],
+            )
+        if self._photos:
+            cur.executemany(
+                q(
+                    "INSERT INTO visit_photos (org_id, sha256, visit_id) VALUES (%s, %s, %s)"
+                    " ON CONFLICT DO NOTHING"
+                ),
+                [(self.org_id, sha, vid) for sha, vid in dict.fromkeys(self._photos)],
+            )
+        if self.last_seq != self._start_seq:
+            cur.execute(
+                q("UPDATE orgs SET last_seq = %s WHERE id = %s"), (self.last_seq, self.org_id)
+            )

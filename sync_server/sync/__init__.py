@@ -1,0 +1,1 @@
+"""The sync model layer: push, pull, merge policies. Knows nothing of HTTP."""

@@ -1,0 +1,116 @@
+"""Per-push caches: the organisation's settings, calendar, SOPs, customers and photo history.
+
+Loaded once per request, so re-validating thousands of visits costs no extra queries.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from typing import Any
+
+from shared.customers import Customer
+from shared.photos.reuse import PhotoHashIndex
+from shared.settings import OrgSettings
+from shared.sop import SopTemplate, default_sop_templates
+from shared.workcal import WorkCalendar, china_calendar
+from sync_server.storage.base import Assignment, Scope, StoredRecord, WriteTx
+
+
+@functools.lru_cache(maxsize=1)
+def default_calendar() -> WorkCalendar:
+    return china_calendar()
+
+
+class PushContext:
+    def __init__(self, tx: WriteTx, scope: Scope) -> None:
+        self.tx = tx
+        self.scope = scope
+        self.now = time.time()
+        self._settings: OrgSettings | None = None
+        self._calendar: WorkCalendar | None = None
+        self._sops: dict[str, SopTemplate] | None = None
+        self._history: PhotoHashIndex | None = None
+        self._customers: dict[str, Customer] = {}
+        self._records: dict[tuple[str, str], StoredRecord | None] = {}
+        self._assignments: dict[str, list[Assignment]] = {}
+
+    # --- prefetch --------------------------------------------------------------------------
+    def prefetch(self, record_type: str, ids: list[str]) -> None:
+        wanted = [i for i in ids if (record_type, i) not in self._records]
+        if not wanted:
+            return
+        found = self.tx.get_records(record_type, wanted)
+        for rid in wanted:
+            self._records[(record_type, rid)] = found.get(rid)
+
+    def prefetch_assignments(self, customer_ids: list[str]) -> None:
+        wanted = [c for c in dict.fromkeys(customer_ids) if c not in self._assignments]
+        for c in wanted:
+            self._assignments[c] = []
+        for a in self.tx.assignments(wanted):
+            self._assignments[a.customer_id].append(a)
+
+    def record(self, record_type: str, record_id: str) -> StoredRecord | None:
+        key = (record_type, record_id)
+        if key not in self._records:
+            self.prefetch(record_type, [record_id])
+        return self._records[key]
+
+    def put(self, rec: StoredRecord) -> None:
+        self._records[(rec.record_type, rec.record_id)] = rec
+        if rec.record_type == "customer":
+            self._customers.pop(rec.record_id, None)
+        self.tx.put_records([rec])
+
+    def assignments(self, customer_id: str) -> list[Assignment]:
+        if customer_id not in self._assignments:
+            self.prefetch_assignments([customer_id])
+        return self._assignments[customer_id]
+
+    def customer_model(self, rec: StoredRecord) -> Customer:
+        model = self._customers.get(rec.record_id)
+        if model is None:
+            model = Customer.model_validate(rec.payload)
+            self._customers[rec.record_id] = model
+        return model
+
+    # --- organisation data -----------------------------------------------------------------
+    @property
+    def settings(self) -> OrgSettings:
+        if self._settings is None:
+            rec = self.record("settings", "settings")
+            self._settings = (
+                OrgSettings.model_validate(rec.payload)
+                if rec and not rec.deleted
+                else OrgSettings()
+            )
+        return self._settings
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            rec = self.record("calendar", "calendar")
+            self._calendar = (
+                WorkCalendar.model_validate(rec.payload)
+                if rec and not rec.deleted
+                else default_calendar()
+            )
+        return self._calendar
+
+    def sop(self, action_type: str) -> SopTemplate | None:
+        if self._sops is None:
+            self._sops = dict(default_sop_templates())
+            for rec in self.tx.all_records("sop"):
+                self._sops[rec.record_id] = SopTemplate.model_validate(rec.payload)
+        return self._sops.get(action_type)
+
+    @property
+    def history(self) -> PhotoHashIndex:
+        if self._history is None:
+            index = PhotoHashIndex()
+            for rec in self.tx.all_records("photo_hash"):
+                p: dict[str, Any] = rec.payload
+                index.add(p["sha256"], p["phash"], p["visit_ref"])
+            self._history = index
+        return self._history

@@ -1,0 +1,127 @@
+"""Apply one push: one transaction, one outcome per change, exactly once per (device, seq)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.changes import ChangeOutcome, OutcomeStatus, OutgoingChange, RecordType
+from shared.errors import FieldledgerError, InvalidInput
+from sync_server.storage.base import OutcomeRow, Scope, StorageBase
+from sync_server.sync.common import ServerAuthoritative, invalid_from, rejected
+from sync_server.sync.context import PushContext
+from sync_server.sync.customers import push_customer
+from sync_server.sync.visits import push_visit, push_visit_void
+
+Handler = Callable[[PushContext, OutgoingChange], OutcomeRow]
+
+
+def _server_only(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
+    raise ServerAuthoritative(
+        f"{change.record_type.value} records are server-authoritative: pull them, never push",
+        message_zh="该类数据由服务器管理，只能下载",
+        field="record_type",
+    )
+
+
+HANDLERS: dict[RecordType, Handler] = {
+    RecordType.VISIT: push_visit,
+    RecordType.VISIT_VOID: push_visit_void,
+    RecordType.CUSTOMER: push_customer,
+    RecordType.SETTINGS: _server_only,
+    RecordType.CALENDAR: _server_only,
+    RecordType.SOP: _server_only,
+    RecordType.PHOTO_HASH: _server_only,
+}
+
+
+def _read_seq(item: Any, index: int) -> int:
+    seq = item.get("seq") if isinstance(item, dict) else None
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+        raise InvalidInput(
+            f"changes[{index}].seq must be a positive integer",
+            message_zh=f"第 {index} 条变更的 seq 必须是正整数",
+            field=f"changes[{index}].seq",
+        )
+    return seq
+
+
+def parse_changes(raw: Any) -> list[tuple[int, OutgoingChange | FieldledgerError, Any]]:
+    """Each item's seq (required: else the whole request fails), and its parse or error."""
+    if not isinstance(raw, list):
+        raise InvalidInput(
+            "changes must be a list", message_zh="changes 必须是列表", field="changes"
+        )
+    out: list[tuple[int, OutgoingChange | FieldledgerError, Any]] = []
+    for i, item in enumerate(raw):
+        seq = _read_seq(item, i)
+        try:
+            out.append((seq, OutgoingChange.model_validate(item), item))
+        except ValidationError as exc:
+            out.append((seq, invalid_from(exc, f"changes[{i}]"), item))
+    return out
+
+
+def _to_outcome(row: OutcomeRow, duplicate: bool = False) -> ChangeOutcome:
+    return ChangeOutcome(
+        seq=row.seq,
+        status=OutcomeStatus.DUPLICATE if duplicate else OutcomeStatus(row.status),
+        record_type=row.record_type,
+        record_id=row.record_id,
+        server_seq=row.server_seq,
+        version=row.version,
+        code=row.code,
+        message=row.message,
+        details=row.details,
+        first_status=OutcomeStatus(row.status) if duplicate else None,
+    )
+
+
+def _prefetch(pc: PushContext, parsed: list[tuple[int, Any, Any]]) -> None:
+    visit_ids, customer_ids, void_ids = [], [], []
+    for _, change, _raw in parsed:
+        if not isinstance(change, OutgoingChange):
+            continue
+        if change.record_type is RecordType.VISIT:
+            visit_ids.append(change.record_id)
+            cid = change.payload.get("customer_id")
+            if isinstance(cid, str):
+                customer_ids.append(cid)
+        elif change.record_type is RecordType.CUSTOMER:
+            customer_ids.append(change.record_id)
+        elif change.record_type is RecordType.VISIT_VOID:
+            void_ids.append(change.record_id)
+    pc.prefetch("visit", visit_ids)
+    pc.prefetch("customer", customer_ids)
+    pc.prefetch("visit_void", void_ids)
+
+
+def apply_push(storage: StorageBase, scope: Scope, raw_changes: Any) -> list[ChangeOutcome]:
+    """Apply a device's changes in order, in ONE transaction; outcomes in request order."""
+    parsed = parse_changes(raw_changes)
+    outcomes: list[ChangeOutcome] = []
+    with storage.write(scope.org_id) as tx:
+        seen = tx.outcomes(scope.device_id, [seq for seq, _, _ in parsed])
+        pc = PushContext(tx, scope)
+        _prefetch(pc, parsed)
+        for seq, change, raw in parsed:
+            if seq in seen:
+                outcomes.append(_to_outcome(seen[seq], duplicate=True))
+                continue
+            if isinstance(change, FieldledgerError):
+                rtype = str(raw.get("record_type", ""))[:32]
+                rid = str(raw.get("record_id", ""))[:64]
+                row = rejected(scope.device_id, seq, rtype, rid, change)
+            else:
+                try:
+                    row = HANDLERS[change.record_type](pc, change)
+                except FieldledgerError as err:
+                    row = rejected(
+                        scope.device_id, seq, change.record_type.value, change.record_id, err
+                    )
+            tx.add_outcomes([row])
+            seen[seq] = row
+            outcomes.append(_to_outcome(row))
+    return outcomes

@@ -1,0 +1,173 @@
+"""Authorization tests generated from the app's URL map: a new endpoint is covered by default.
+
+For every rule and method, requests with another rep's token (same organisation and team) and
+another organisation's admin token must be refused (401/403/404) or answer with none of rep1's
+data, and must change none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from sync_server.storage.base import Scope
+from tests.sync_server.conftest import Api
+from tests.sync_server.server_world import World, build_world
+
+# endpoint -> what another rep / another organisation's admin gets.
+#   public:   no token needed and no organisation data (health, openapi, login)
+#   own:      may answer 2xx, but only with the caller's own data
+#   refused:  must answer 401/403/404 (or 4xx validation that precedes access: never 2xx)
+#   org_shared: status of content-addressed uploads within one organisation; another
+#               organisation is refused
+EXPECT: dict[str, tuple[str, str]] = {  # (other rep, other org admin)
+    "meta.health": ("public", "public"),
+    "meta.openapi": ("public", "public"),
+    "auth.login": ("public", "public"),
+    "auth.logout": ("own", "own"),
+    "auth.me": ("own", "own"),
+    "sync.hello": ("own", "own"),
+    "sync.push": ("own", "own"),
+    "sync.pull": ("own", "own"),
+    "sync.conflicts": ("own", "own"),
+    "sync.resolve": ("refused", "refused"),
+    "photos.create_upload": ("org_shared", "own"),
+    "photos.append_chunk": ("org_shared", "own"),  # "own": its own upload of the same hash
+    "photos.upload_status": ("org_shared", "own"),
+    "photos.content": ("refused", "refused"),
+    "admin.read_settings": ("refused", "own"),
+    "admin.write_settings": ("refused", "own"),
+    "admin.write_calendar_year": ("refused", "own"),
+    "admin.write_sop": ("refused", "own"),
+    "admin.list_users": ("refused", "own"),
+    "admin.create_user": ("refused", "own"),
+    "admin.reset_password": ("refused", "refused"),
+    "admin.deactivate_user": ("refused", "refused"),
+    "admin.list_devices": ("refused", "own"),
+    "admin.revoke_device": ("refused", "refused"),
+    "admin.import_customers": ("refused", "refused"),
+}
+
+
+def bodies(w: World) -> dict[str, Any]:
+    return {
+        "sync.push": {
+            "changes": [
+                {
+                    "seq": 900,
+                    "record_type": "customer",
+                    "record_id": w.customer_id,
+                    "op": "update",
+                    "base_version": 1,
+                    "payload": {"fields": {"name": "x"}, "base": {"name": "Store"}},
+                },
+                {"seq": 901, "record_type": "customer", "record_id": w.customer_id, "op": "delete"},
+            ]
+        },
+        "sync.resolve": {"choice": "device"},
+        "photos.create_upload": {"size": len(w.photo)},
+        "admin.write_settings": {"radius_m": 1.0},
+        "admin.write_calendar_year": {"year": 2030, "holidays": {}, "makeup_workdays": {}},
+        "admin.write_sop": {"label": {"zh": "x", "en": "x"}},
+        "admin.create_user": {"username": "newbie", "password": "password-1", "role": "rep"},
+        "admin.reset_password": {"password": "password-2"},
+        "admin.import_customers": {
+            "customers": [
+                {"id": w.customer_id, "org_id": "acme", "name": "stolen", "lat": 1, "lon": 1}
+            ]
+        },
+    }
+
+
+def concrete(rule: str, w: World) -> str:
+    values = {
+        "sha256": w.photo_sha,
+        "conflict_id": w.conflict_id,
+        "user_id": w.users["rep1"].id,
+        "device_id": w.rep1_device,
+        "year": "2030",
+        "action_type": "replenishment",
+    }
+    return re.sub(r"<(?:[a-z]+:)?([a-z_0-9]+)>", lambda m: values[m.group(1)], rule)
+
+
+def victim_state(api: Api, attacker_id: str) -> Any:
+    s = api.storage
+    rows = s._all(  # type: ignore[attr-defined]
+        "SELECT record_type, record_id, version, deleted FROM records WHERE org_id = 'acme'"
+        " ORDER BY record_type, record_id"
+    )
+    users = [(u.id, u.active, u.password_hash) for u in s.list_users("acme")]
+    devices = [(d.device_id, d.revoked_at) for d in s.list_devices("acme")]
+    conflicts = [
+        (c.id, c.status)
+        for c in s.list_conflicts(Scope("acme", "", "admin"), "all")
+        if c.user_id != attacker_id
+    ]  # conflicts the attacker raised are theirs
+    upload = s.get_upload("acme", "0" * 64)
+    return rows, users, devices, conflicts, upload, s.org_position("acme")
+
+
+@pytest.fixture
+def world(api: Api) -> World:
+    return build_world(api)
+
+
+def test_every_endpoint_has_an_authorization_expectation(api: Api):
+    endpoints = {r.endpoint for r in api.app.url_map.iter_rules() if r.endpoint != "static"}
+    assert endpoints == set(EXPECT), "add new endpoints to EXPECT"
+
+
+@pytest.mark.parametrize("attacker", ["rep2", "other_admin"])
+def test_no_endpoint_gives_or_changes_another_users_data(world: World, attacker: str):
+    api = world.api
+    body = bodies(world)
+    checked = 0
+    sent = ""
+    for rule in api.app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        expectation = EXPECT[rule.endpoint][0 if attacker == "rep2" else 1]
+        for method in sorted((rule.methods or set()) - {"OPTIONS"}):
+            if rule.endpoint == "auth.logout":
+                continue  # would end the attacker's own session; covered in test_api_auth
+            headers = dict(world.headers[attacker])
+            kw: dict[str, Any] = {}
+            if rule.endpoint == "photos.append_chunk":
+                headers["Upload-Offset"] = "0"
+                kw["data"] = b"\xff\xd8"
+            elif method in ("POST", "PUT", "PATCH"):
+                kw["json"] = body.get(rule.endpoint, {})
+            before = victim_state(api, headers["X-User"])
+            url = concrete(rule.rule, world)
+            sent += url + json.dumps(kw.get("json", {}))  # echoing what was sent is no leak
+            r = api.call(method, url, headers, **kw)
+            after = victim_state(api, headers["X-User"])
+            text = r.get_data(as_text=True)
+            where = f"{method} {rule.rule} as {attacker}: {r.status_code} {text[:200]}"
+            assert after == before, f"victim data changed by {where}"
+            if expectation == "refused":
+                assert r.status_code in (400, 401, 403, 404, 409), where
+            elif expectation != "public":
+                leaked = [s for s in world.secrets if s in text and s not in sent]
+                if expectation == "org_shared" and attacker == "rep2":
+                    leaked = [s for s in leaked if s != world.photo_sha]
+                assert not leaked, f"{where} leaked {leaked}"
+            checked += 1
+    assert checked >= len(EXPECT)
+
+
+def test_the_owner_and_manager_can_do_what_others_cannot(world: World):
+    api = world.api
+    for who in ("rep1", "mgr1", "admin1"):
+        r = api.call("GET", f"/api/v1/photos/{world.photo_sha}/content", world.headers[who])
+        assert r.status_code == 200 and r.data == world.photo
+        pulled = api.call("GET", "/api/v1/sync/pull", world.headers[who]).get_data(as_text=True)
+        assert world.visit_id in pulled and world.customer_id in pulled
+        conflicts = json.loads(
+            api.call("GET", "/api/v1/conflicts", world.headers[who]).get_data(as_text=True)
+        )
+        assert [c["id"] for c in conflicts["conflicts"]] == [world.conflict_id]
