@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from shared.settings import RuleCode, Severity
+from shared.settings import OrgSettings, RuleCode, Severity
 from shared.trusted_time import trusted_time
 from shared.validation.context import PhotoHistory, ValidationContext
-from shared.validation.report import RuleResult, ValidationReport
+from shared.validation.report import ENGINE_VERSION, RuleResult, ValidationReport
 from shared.validation.rules_gps import check_gps
 from shared.validation.rules_photos import check_photos_evidence
 from shared.validation.rules_sop import check_checklist, check_photos, check_result_fields
@@ -14,13 +14,27 @@ from shared.visits import Visit
 
 __all__ = ["PhotoHistory", "ValidationContext", "validate_visit"]
 
+_ENABLED_CACHE: dict[int, tuple[OrgSettings, frozenset[RuleCode]]] = {}
+
+
+def enabled_rules(settings: OrgSettings) -> frozenset[RuleCode]:
+    """The rules not switched off; cached per settings object (settings are immutable)."""
+    hit = _ENABLED_CACHE.get(id(settings))
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    enabled = frozenset(c for c in RuleCode if settings.severity(c) is not Severity.OFF)
+    if len(_ENABLED_CACHE) > 256:
+        _ENABLED_CACHE.clear()
+    _ENABLED_CACHE[id(settings)] = (settings, enabled)
+    return enabled
+
 
 def validate_visit(visit: Visit, ctx: ValidationContext) -> ValidationReport:
     """Judge ``visit`` against every enabled rule of the organisation.
 
     Never raises for a well-formed ``Visit``: every problem is a failed rule in the report.
     """
-    enabled = {code for code in RuleCode if ctx.settings.severity(code) is not Severity.OFF}
+    enabled = enabled_rules(ctx.settings)
     when = trusted_time(visit.device_time, visit.anchor, visit.elapsed_since_anchor_ms)
     results: list[RuleResult] = [
         check_photos(visit, ctx),
@@ -32,6 +46,7 @@ def validate_visit(visit: Visit, ctx: ValidationContext) -> ValidationReport:
     ]
     return ValidationReport(
         visit_id=visit.id,
+        engine_version=ENGINE_VERSION,
         visit_time=when.value,
         time_source=when.source.value,
         results=tuple(r for r in results if r.code in enabled),
