@@ -1,0 +1,102 @@
+"""The field rep's app: ``main(page)`` builds the shell over the device's local store.
+
+How the app finds its store, its sign-in function and its sync engine is an :class:`AppConfig`;
+``client/web.py`` gives every browser session its own; a device build uses :func:`default_config`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import flet as ft
+
+from client.localdb.store import LocalStore
+from client.screens.devices import Devices
+from client.screens.shell import Shell, SyncFactory
+from client.screens.theme import FONT_FILE
+from client.viewmodels.account import LoginFn
+from shared.photos import FONT_PATH
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+DATA_ENV = "FIELDLEDGER_DATA"
+
+
+def ensure_assets(assets_dir: Path = ASSETS_DIR) -> Path:
+    """Put the bundled CJK font where the web client fetches it (``/fonts/<file>``).
+
+    The repository keeps one copy of the font (shared/data/fonts); this copies it into the
+    assets directory at first run or build time (the copy is not committed).
+    """
+    target = assets_dir / "fonts" / FONT_FILE
+    source = Path(FONT_PATH)
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return assets_dir
+
+
+def no_login(server_url: str, org: str, username: str, password: str) -> dict[str, Any]:
+    raise OSError("no sync engine configured")
+
+
+def engine_login() -> LoginFn:
+    """The sync engine's sign-in, once it exists (client/sync/session.py); else ``no_login``."""
+    try:
+        from client.sync import session  # type: ignore[attr-defined]
+    except ImportError:
+        return no_login
+    return getattr(session, "login", no_login)  # type: ignore[no-any-return]
+
+
+def engine_sync_factory() -> SyncFactory | None:
+    try:
+        from client.sync import engine  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return getattr(engine, "service_for", None)
+
+
+@dataclass
+class AppConfig:
+    store_for: Callable[[ft.Page], LocalStore]
+    login: LoginFn
+    sync_factory: SyncFactory | None = None
+    use_devices: bool = True
+
+
+def default_config() -> AppConfig:
+    data = Path(os.environ.get(DATA_ENV) or Path.home() / ".fieldledger")
+
+    def store_for(page: ft.Page) -> LocalStore:
+        return LocalStore.open(data / "local.db")
+
+    return AppConfig(store_for, engine_login(), engine_sync_factory())
+
+
+def build_app(config: AppConfig) -> Callable[[ft.Page], None]:
+    def main(page: ft.Page) -> None:
+        store = config.store_for(page)
+        shell = Shell(page, store, config.login, config.sync_factory)
+        if config.use_devices:
+            shell.devices = Devices(page)
+        page.on_resize = lambda e: shell.render()
+        page.on_close = lambda e: store.close()
+        page.data = shell
+        shell.render()
+        if shell.account is not None:
+            shell.start_sync()
+
+    return main
+
+
+def main(page: ft.Page) -> None:
+    build_app(default_config())(page)
+
+
+if __name__ == "__main__":
+    ft.run(main, assets_dir=str(ensure_assets()))

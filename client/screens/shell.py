@@ -1,0 +1,250 @@
+"""The app shell: one object per session holding the store, the account, the language and the
+view-models, routing between screens, the status bar, and the phone / tablet layouts."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import flet as ft
+
+from client.i18n import Msg, t
+from client.localdb.store import LocalStore
+from client.screens.devices import Devices
+from client.screens.theme import apply_theme, is_tablet
+from client.sync.api import SyncService
+from client.viewmodels.account import Account, LoginFn, load_account
+from client.viewmodels.settings import load_lang
+from client.viewmodels.sync import StatusBarVM, SyncVM
+from shared.visits import GpsFix
+
+SyncFactory = Callable[[LocalStore, Account], SyncService | None]
+TABS = ("customers", "visits", "sync", "settings")
+TAB_ICONS = {
+    "customers": ft.Icons.STOREFRONT,
+    "visits": ft.Icons.FACT_CHECK,
+    "sync": ft.Icons.SYNC,
+    "settings": ft.Icons.SETTINGS,
+}
+
+
+@dataclass
+class Route:
+    name: str  # "profile" | "visit_form" | "visit_detail"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class Shell:
+    def __init__(
+        self,
+        page: ft.Page,
+        store: LocalStore,
+        login: LoginFn,
+        sync_factory: SyncFactory | None = None,
+    ) -> None:
+        self.page = page
+        self.store = store
+        self.login = login
+        self.sync_factory = sync_factory
+        self.lang = load_lang(store)
+        self.account: Account | None = load_account(store)
+        self.tab = "customers"
+        self.detail: Route | None = None
+        self.sync_vm = SyncVM(store, None, on_change=self._sync_changed)
+        self.status_vm = StatusBarVM(store)
+        self.status_texts: list[ft.Text] = [ft.Text(size=12) for _ in range(3)]
+        self.notice = ft.Text("", size=13)
+        self.screens: dict[str, Any] = {}
+        self.screens_state: dict[str, Any] = {}  # view-model state kept across re-renders
+        self.last_fix: GpsFix | None = None
+        self.devices: Devices | None = None
+        self._connect_sync()
+
+    # -- words ---------------------------------------------------------------------------
+    def tr(self, key: str, **args: Any) -> str:
+        return t(key, self.lang, **args)
+
+    def say(self, msg: Msg | None) -> str:
+        return msg.text(self.lang) if msg else ""
+
+    # -- services ------------------------------------------------------------------------
+    def _connect_sync(self) -> None:
+        service = None
+        if self.account is not None and self.sync_factory is not None:
+            service = self.sync_factory(self.store, self.account)
+        self.sync_vm.service = service
+        self.status_vm.sync = service
+
+    def signed_in(self, account: Account) -> None:
+        self.account = account
+        self._connect_sync()
+        self.tab, self.detail = "customers", None
+        self.render()
+        self.start_sync()
+
+    def signed_out(self) -> None:
+        self.account = None
+        self._connect_sync()
+        self.render()
+
+    def start_sync(self) -> bool:
+        """Sync off the UI thread; progress comes back through ``_sync_changed``."""
+        if self.sync_vm.service is None or self.sync_vm.running:
+            return False
+        self.page.run_thread(self.sync_vm.run)
+        return True
+
+    def _sync_changed(self) -> None:
+        async def refresh() -> None:
+            self.refresh_status()
+            screen = self.screens.get("sync")
+            if screen is not None and self.tab == "sync":
+                screen.update_progress()
+            if self.sync_vm.needs_update:
+                self.render()
+
+        with contextlib.suppress(RuntimeError):  # no event loop (the page is gone)
+            self.page.run_task(refresh)
+
+    # -- navigation ----------------------------------------------------------------------
+    def go_tab(self, tab: str) -> None:
+        self.notice.value = ""
+        self.tab, self.detail = tab, None
+        self.render()
+
+    def open(self, name: str, **params: Any) -> None:
+        self.detail = Route(name, params)
+        self.render()
+
+    def back(self) -> None:
+        self.notice.value = ""
+        self.detail = None
+        self.render()
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        self.render()
+
+    # -- rendering -----------------------------------------------------------------------
+    def refresh_status(self) -> None:
+        self.status_vm.refresh()
+        for text, msg in zip(self.status_texts, self.status_vm.texts(), strict=True):
+            text.value = msg.text(self.lang)
+        online = self.status_vm.online
+        self.status_texts[2].color = ft.Colors.GREEN_800 if online else ft.Colors.GREY_700
+        if self.status_bar.page is not None:
+            self.status_bar.update()
+
+    def _build_status_bar(self) -> ft.Control:
+        self.status_bar = ft.Container(
+            content=ft.Row(
+                [self.status_texts[0], self.status_texts[1], self.status_texts[2]],
+                wrap=True,
+                spacing=12,
+            ),
+            bgcolor=ft.Colors.BLUE_GREY_50,
+            padding=ft.Padding.symmetric(horizontal=12, vertical=4),
+            tooltip=self.tr("nav.sync"),
+        )
+        return self.status_bar
+
+    def _screen(self, name: str, **params: Any) -> ft.Control:
+        from client.screens import registry
+
+        screen = registry.make(name, self, **params)
+        self.screens[name] = screen
+        return screen.build()
+
+    def _body(self, tablet: bool) -> ft.Control:
+        if self.account is None:
+            return self._screen("first_run")
+        if self.sync_vm.needs_update:
+            return self._screen("update_required")
+        tab_view = self._screen(self.tab)
+        if not tablet:
+            if self.detail is not None:
+                return self._screen(self.detail.name, **self.detail.params)
+            return tab_view
+        right: ft.Control = ft.Container(
+            ft.Text(self.tr("app.title"), color=ft.Colors.GREY_500), alignment=ft.Alignment.CENTER
+        )
+        if self.detail is not None:
+            right = self._screen(self.detail.name, **self.detail.params)
+        return ft.Row(
+            [
+                ft.Container(tab_view, width=420),
+                ft.VerticalDivider(width=1),
+                ft.Container(right, expand=True),
+            ],
+            expand=True,
+            vertical_alignment=ft.CrossAxisAlignment.STRETCH,
+        )
+
+    def render(self) -> None:
+        page = self.page
+        apply_theme(page)
+        page.title = self.tr("app.title")
+        tablet = is_tablet(page)
+        self.screens = {}
+        body = self._body(tablet)
+        signed_in = self.account is not None and not self.sync_vm.needs_update
+        selected = TABS.index(self.tab)
+        self.notice.visible = bool(self.notice.value)
+        column: list[ft.Control] = [self._build_status_bar(), self.notice]
+        if signed_in and tablet:
+            rail = ft.NavigationRail(
+                selected_index=selected,
+                label_type=ft.NavigationRailLabelType.ALL,
+                destinations=[
+                    ft.NavigationRailDestination(icon=TAB_ICONS[k], label=self.tr(f"nav.{k}"))
+                    for k in TABS
+                ],
+                on_change=lambda e: self.go_tab(TABS[int(e.control.selected_index or 0)]),
+            )
+            self.nav = rail
+            content: ft.Control = ft.Row(
+                [rail, ft.VerticalDivider(width=1), ft.Column([*column, body], expand=True)],
+                expand=True,
+            )
+            page.navigation_bar = None
+        else:
+            content = ft.Column([*column, body], expand=True)
+            page.navigation_bar = (
+                ft.NavigationBar(
+                    selected_index=selected,
+                    destinations=[
+                        ft.NavigationBarDestination(icon=TAB_ICONS[k], label=self.tr(f"nav.{k}"))
+                        for k in TABS
+                    ],
+                    on_change=lambda e: self.go_tab(TABS[int(e.control.selected_index or 0)]),
+                )
+                if signed_in
+                else None
+            )
+            self.nav = page.navigation_bar
+        page.appbar = ft.AppBar(title=ft.Text(self._title()), bgcolor=ft.Colors.TEAL_50)
+        page.controls = [ft.SafeArea(content, expand=True)]
+        page.update()
+        self.refresh_status()
+
+    def _title(self) -> str:
+        if self.account is None:
+            return self.tr("first.title")
+        if self.detail is not None and not is_tablet(self.page):
+            return self.tr(
+                {
+                    "profile": "prof.history",
+                    "visit_form": "visit.title",
+                    "visit_detail": "detail.title",
+                }[self.detail.name]
+            )
+        return self.tr(f"nav.{self.tab}")
+
+    def show_notice(self, msg: Msg | str, *, error: bool = False) -> None:
+        self.notice.value = msg if isinstance(msg, str) else msg.text(self.lang)
+        self.notice.color = ft.Colors.RED_700 if error else ft.Colors.GREEN_800
+        self.notice.visible = bool(self.notice.value)
+        if self.notice.page is not None:
+            self.notice.update()
