@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import piexif
-from PIL import Image, ImageDraw, ImageFont
+from PIL import ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

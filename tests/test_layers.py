@@ -11,7 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # package -> top-level modules it must never import
 FORBIDDEN = {
-    "shared": {"client", "sync_server", "flet", "flask", "requests", "sqlalchemy", "sqlmodel.Session"},
+    "shared": {
+        "client",
+        "sync_server",
+        "flet",
+        "flask",
+        "requests",
+        "sqlalchemy",
+        "sqlmodel.Session",
+    },
     "client/localdb": {"flet", "sync_server", "client.screens", "client.sync"},
     "client/sync": {"flet", "sync_server", "client.screens"},
     "sync_server": {"client", "flet"},
