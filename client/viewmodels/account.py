@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -74,8 +75,9 @@ class FirstRunVM:
     def __init__(self, store: LocalStore, login: LoginFn) -> None:
         self.store = store
         self._login = login
-        self.server_url = "http://127.0.0.1:8000"
-        self.org = ""
+        # The demo and deployments can pre-fill these (make demo sets both).
+        self.server_url = os.environ.get("FIELDLEDGER_DEFAULT_SERVER", "http://127.0.0.1:8765")
+        self.org = os.environ.get("FIELDLEDGER_DEFAULT_ORG", "")
         self.username = ""
         self.password = ""
         self.error: Msg | None = None
