@@ -44,9 +44,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_check_versions)
     app.after_request(_stamp_version)
 
-    from sync_server.api import admin, auth, meta, photos, sync
+    from sync_server.api import admin, auth, meta, photos, sync, targets
 
-    for module in (meta, auth, sync, photos, admin):
+    for module in (meta, auth, sync, photos, admin, targets):
         app.register_blueprint(module.bp)
     from sync_server.cli import register_commands
 

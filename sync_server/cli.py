@@ -247,3 +247,7 @@ def main() -> None:
         set_debug_flag=False,
     )
     group.main(prog_name="fieldledger-server")
+
+
+if __name__ == "__main__":
+    main()

@@ -120,6 +120,12 @@ OPERATIONS: dict[str, Op] = {
         s.SeqsResponse,
         [400, 401, 403],
     ),
+    "targets.import_orders": (
+        "Import ERP orders from CSV/XLSX or JSON, idempotently (all rows or none)",
+        s.OrderImportRequest,
+        s.OrderImportResponse,
+        [400, 401, 403],
+    ),
 }
 EXTRA_SCHEMAS: list[type[BaseModel]] = [
     OutgoingChange,

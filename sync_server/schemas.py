@@ -189,6 +189,19 @@ class SeqsResponse(BaseModel):
     server_seqs: list[int]
 
 
+class OrderImportRequest(BaseModel):
+    """ERP orders as JSON (or send a CSV/XLSX file as multipart field ``file``)."""
+
+    orders: list[dict[str, Any]]
+
+
+class OrderImportResponse(BaseModel):
+    format: str
+    inserted: int
+    updated: int
+    unchanged: int
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"]
     protocol_version: int

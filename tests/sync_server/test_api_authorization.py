@@ -49,6 +49,7 @@ EXPECT: dict[str, tuple[str, str]] = {  # (other rep, other org admin)
     "admin.list_devices": ("refused", "own"),
     "admin.revoke_device": ("refused", "refused"),
     "admin.import_customers": ("refused", "refused"),
+    "targets.import_orders": ("refused", "own"),
 }
 
 
@@ -74,6 +75,12 @@ def bodies(w: World) -> dict[str, Any]:
         "admin.write_sop": {"label": {"zh": "x", "en": "x"}},
         "admin.create_user": {"username": "newbie", "password": "password-1", "role": "rep"},
         "admin.reset_password": {"password": "password-2"},
+        "targets.import_orders": {
+            "orders": [
+                {"erp_order_id": "o-1", "customer_id": w.customer_id,
+                 "ordered_on": "2025-03-01", "amount": "10.00", "categories": "饮料"}
+            ]
+        },
         "admin.import_customers": {
             "customers": [
                 {"id": w.customer_id, "org_id": "acme", "name": "stolen", "lat": 1, "lon": 1}
