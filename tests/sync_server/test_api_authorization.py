@@ -77,8 +77,13 @@ def bodies(w: World) -> dict[str, Any]:
         "admin.reset_password": {"password": "password-2"},
         "targets.import_orders": {
             "orders": [
-                {"erp_order_id": "o-1", "customer_id": w.customer_id,
-                 "ordered_on": "2025-03-01", "amount": "10.00", "categories": "饮料"}
+                {
+                    "erp_order_id": "o-1",
+                    "customer_id": w.customer_id,
+                    "ordered_on": "2025-03-01",
+                    "amount": "10.00",
+                    "categories": "饮料",
+                }
             ]
         },
         "admin.import_customers": {
