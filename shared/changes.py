@@ -11,7 +11,7 @@ import hashlib
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 PROTOCOL_VERSION = 1
 SCHEMA_VERSION = 1  # version of the record payload schemas (X-Fieldledger-Schema)
@@ -26,6 +26,13 @@ class RecordType(StrEnum):
     CALENDAR = "calendar"  # server-authoritative, pulled only
     SOP = "sop"  # server-authoritative, pulled only
     PHOTO_HASH = "photo_hash"  # server-authoritative: the organisation's photo history
+    # issue tickets (docs/sync-protocol.md, section 11)
+    TICKET = "ticket"  # device creates; then server-versioned (routing, answers, OCR, delivery)
+    TICKET_COMMENT = "ticket_comment"  # append-only, push only: comes back inside the ticket
+    ROOT_CAUSE_TREE = "root_cause_tree"  # server-authoritative, pulled only (id "root_causes")
+    ANSWER_SCRIPT = "answer_script"  # server-authoritative, pulled only (one per script)
+    TICKET_SETTINGS = "ticket_settings"  # server-authoritative, pulled only
+    TICKET_ROUTING = "ticket_routing"  # server-authoritative, admins only (id "routing")
 
 
 class Op(StrEnum):
@@ -114,3 +121,22 @@ class ChangeOutcome(BaseModel):
     first_status: OutcomeStatus | None = Field(
         default=None, description="for duplicates: the status of the first outcome"
     )
+
+
+class TicketCommentPush(BaseModel):
+    """Payload of a ``ticket_comment`` create (record_id = the comment id): append-only."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ticket_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=4000)
+    created_at: AwareDatetime
+
+
+class TicketStateChange(BaseModel):
+    """Payload of a ``ticket`` update: a state move checked by the server's state machine."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    state: str = Field(min_length=1, max_length=16)
+    note: str = Field(default="", max_length=1000)

@@ -44,10 +44,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_check_versions)
     app.after_request(_stamp_version)
 
-    from sync_server.api import admin, auth, meta, photos, sync, targets
+    from sync_server.api import admin, auth, meta, photos, sync, targets, ticket_config, tickets
 
-    for module in (meta, auth, sync, photos, admin, targets):
+    for module in (meta, auth, sync, photos, admin, targets, tickets, ticket_config):
         app.register_blueprint(module.bp)
+    from sync_server.tickets_ocr import start_ocr
+
+    start_ocr(app, storage)  # only with the "ocr" extra and OCR_ENABLED (default True)
     from sync_server.cli import register_commands
 
     register_commands(app)

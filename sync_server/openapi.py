@@ -18,6 +18,7 @@ from shared.changes import PROTOCOL_VERSION, ChangeOutcome, IncomingChange, Outg
 from shared.customers import Customer
 from shared.settings import OrgSettings
 from shared.sop import SopTemplate
+from shared.tickets import AnswerScript, RootCauseTree, RoutingTable, Ticket, TicketSettings
 from shared.visits import Visit
 from sync_server import schemas as s
 
@@ -126,6 +127,85 @@ OPERATIONS: dict[str, Op] = {
         s.OrderImportResponse,
         [400, 401, 403],
     ),
+    "tickets.list_tickets": ("Tickets the caller may see", None, s.TicketList, [401, 403]),
+    "tickets.triage_queue": (
+        "Open tickets to triage (manager/admin)",
+        None,
+        s.TicketList,
+        [401, 403],
+    ),
+    "tickets.board": (
+        "Report-to-answer hours: median / p90 by type, district or owner (manager/admin)",
+        None,
+        s.BoardResponse,
+        [400, 401, 403],
+    ),
+    "tickets.export": ("Tickets with the metric as CSV (manager/admin)", None, None, [400, 401]),
+    "tickets.detail": (
+        "A ticket with similar tickets and OCR text",
+        None,
+        s.TicketDetail,
+        [401, 404],
+    ),
+    "tickets.transition_ticket": (
+        "Move a ticket through the state machine",
+        s.TicketTransitionRequest,
+        s.TicketDetail,
+        [400, 401, 403, 404, 409],
+    ),
+    "tickets.answer": (
+        "Answer a ticket (owner, manager, admin)",
+        s.TicketAnswerRequest,
+        s.TicketDetail,
+        [400, 401, 403, 404, 409],
+    ),
+    "tickets.comment": (
+        "Append a comment",
+        s.TicketCommentRequest,
+        s.TicketDetail,
+        [400, 401, 404, 409],
+    ),
+    "tickets.photo": ("An evidence photo of a ticket you may see", None, None, [400, 401, 404]),
+    "ticket_config.read_root_causes": ("The root-cause tree", None, s.RootCauseTreeBody, [401]),
+    "ticket_config.write_root_causes": (
+        "Replace the root-cause tree (admin)",
+        RootCauseTree,
+        s.SeqResponse,
+        [400, 401, 403],
+    ),
+    "ticket_config.list_answer_scripts": (
+        "The knowledge base of standard answer scripts",
+        None,
+        s.AnswerScriptList,
+        [401],
+    ),
+    "ticket_config.write_answer_script": (
+        "Create or replace an answer script (admin)",
+        AnswerScript,
+        s.SeqResponse,
+        [400, 401, 403],
+    ),
+    "ticket_config.read_routing": ("Routing rules (admin)", None, RoutingTable, [401, 403]),
+    "ticket_config.write_routing": (
+        "Replace the routing rules (admin)",
+        RoutingTable,
+        s.SeqResponse,
+        [400, 401, 403],
+    ),
+    "ticket_config.read_ticket_settings": ("Ticket settings", None, TicketSettings, [401]),
+    "ticket_config.write_ticket_settings": (
+        "Replace the ticket settings (admin)",
+        TicketSettings,
+        s.SeqResponse,
+        [400, 401, 403],
+    ),
+    "ticket_config.upload_document": (
+        "Upload a policy document (raw body, admin)",
+        None,
+        s.DocumentOut,
+        [400, 401, 403],
+    ),
+    "ticket_config.document": ("A policy document's bytes", None, None, [400, 401, 404]),
 }
 EXTRA_SCHEMAS: list[type[BaseModel]] = [
     OutgoingChange,
@@ -133,6 +213,7 @@ EXTRA_SCHEMAS: list[type[BaseModel]] = [
     ChangeOutcome,
     Visit,
     Customer,
+    Ticket,
 ]
 PUBLIC = {"meta.health", "meta.openapi", "auth.login"}
 

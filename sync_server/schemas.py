@@ -207,3 +207,103 @@ class HealthResponse(BaseModel):
     protocol_version: int
     schema_version: int
     storage: str
+
+
+# --- tickets (sync_server/api/tickets.py) -------------------------------------------------
+class SimilarTicketOut(BaseModel):
+    ticket_id: str
+    title: str
+    problem_type: str
+    root_cause_id: str | None = None
+    state: str
+    score: float
+    cause: str
+    text_score: float
+    age_days: float
+    answer: str | None = None
+
+
+class TicketSummary(BaseModel):
+    id: str
+    title: str
+    problem_type: str
+    root_cause_id: str | None = None
+    state: str
+    reporter_id: str
+    owner_id: str | None = None
+    district: str
+    province: str
+    reported_at: str
+    deadline: str | None = None
+    overdue: bool
+    answered: bool
+    delivered_at: str | None = None
+
+
+class TicketList(BaseModel):
+    tickets: list[TicketSummary]
+
+
+class TicketDetail(BaseModel):
+    ticket: dict[str, Any] = Field(description="a shared.tickets.Ticket as JSON")
+    similar: list[SimilarTicketOut]
+    ocr_summary: str
+    overdue: bool
+    answer_hours: float | None = None
+    record_version: int
+    server_seq: int
+
+
+class TicketTransitionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    state: Literal["reported", "triaged", "answered", "resolved", "closed"]
+    note: str = Field(default="", max_length=1000)
+    owner_id: str | None = Field(default=None, max_length=64, description="for triaged")
+    deadline_hours: float | None = Field(default=None, gt=0, le=24 * 90)
+
+
+class TicketAnswerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(default="", max_length=8000, description="empty: the script's text")
+    text_zh: str = Field(default="", max_length=8000)
+    script_id: str | None = Field(default=None, max_length=64)
+
+
+class TicketCommentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=4000)
+    id: str | None = Field(default=None, pattern=_ID, description="default: a new uuid")
+
+
+class BoardRow(BaseModel):
+    key: str
+    tickets: int
+    delivered: int
+    median_hours: float | None = None
+    p90_hours: float | None = None
+    overdue: int
+
+
+class BoardResponse(BaseModel):
+    by: Literal["type", "district", "owner"]
+    rows: list[BoardRow]
+    overdue_ids: list[str]
+    tickets: int
+
+
+class RootCauseTreeBody(BaseModel):
+    nodes: list[dict[str, Any]] = Field(description="shared.tickets.RootCauseNode objects")
+
+
+class AnswerScriptList(BaseModel):
+    scripts: list[dict[str, Any]] = Field(description="shared.tickets.AnswerScript objects")
+
+
+class DocumentOut(BaseModel):
+    sha256: str
+    size: int
+    mime: str
+    created: bool

@@ -93,4 +93,7 @@ def seed_demo(storage: StorageBase, config: dict[str, Any], org_id: str = "demo"
             }
         )
     apply_push(storage, scope, changes)
+    from sync_server.tickets_seed import seed_ticket_config
+
+    seed_ticket_config(storage, org_id, owner_id=users["mgr1"].id)
     return {name: u.id for name, u in users.items()}

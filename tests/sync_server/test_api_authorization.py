@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from sync_server.storage.base import Scope
+from sync_server.tickets_ocr import ocr_service
+from sync_server.tickets_seed import seed_ticket_config
 from tests.sync_server.conftest import Api
 from tests.sync_server.server_world import World, build_world
+from tests.sync_server.test_tickets_world import ticket_payload
 
 # endpoint -> what another rep / another organisation's admin gets.
 #   public:   no token needed and no organisation data (health, openapi, login)
@@ -50,6 +53,25 @@ EXPECT: dict[str, tuple[str, str]] = {  # (other rep, other org admin)
     "admin.revoke_device": ("refused", "refused"),
     "admin.import_customers": ("refused", "refused"),
     "targets.import_orders": ("refused", "own"),
+    "tickets.list_tickets": ("own", "own"),
+    "tickets.triage_queue": ("refused", "own"),
+    "tickets.board": ("refused", "own"),
+    "tickets.export": ("refused", "own"),
+    "tickets.detail": ("refused", "refused"),
+    "tickets.transition_ticket": ("refused", "refused"),
+    "tickets.answer": ("refused", "refused"),
+    "tickets.comment": ("refused", "refused"),
+    "tickets.photo": ("refused", "refused"),
+    "ticket_config.read_root_causes": ("own", "own"),  # organisation data every device pulls
+    "ticket_config.write_root_causes": ("refused", "own"),
+    "ticket_config.list_answer_scripts": ("own", "own"),
+    "ticket_config.write_answer_script": ("refused", "own"),
+    "ticket_config.read_routing": ("refused", "own"),
+    "ticket_config.write_routing": ("refused", "own"),
+    "ticket_config.read_ticket_settings": ("own", "own"),
+    "ticket_config.write_ticket_settings": ("refused", "own"),
+    "ticket_config.upload_document": ("refused", "own"),
+    "ticket_config.document": ("own", "refused"),
 }
 
 
@@ -86,6 +108,18 @@ def bodies(w: World) -> dict[str, Any]:
                 }
             ]
         },
+        "tickets.transition_ticket": {"state": "closed"},
+        "tickets.answer": {"text": "stolen answer"},
+        "tickets.comment": {"text": "stolen comment"},
+        "ticket_config.write_root_causes": {"nodes": []},
+        "ticket_config.write_answer_script": {
+            "id": "kb-price-cap",
+            "root_cause_id": "policy.vbp_pricing.price_cap",
+            "text_en": "x",
+            "text_zh": "x",
+        },
+        "ticket_config.write_routing": {"rules": [], "fallback_owner_id": w.users["rep1"].id},
+        "ticket_config.write_ticket_settings": {"max_photos": 1},
         "admin.import_customers": {
             "customers": [
                 {"id": w.customer_id, "org_id": "acme", "name": "stolen", "lat": 1, "lon": 1}
@@ -102,6 +136,8 @@ def concrete(rule: str, w: World) -> str:
         "device_id": w.rep1_device,
         "year": "2030",
         "action_type": "replenishment",
+        "ticket_id": w.secrets[-1],
+        "script_id": "kb-price-cap",
     }
     return re.sub(r"<(?:[a-z]+:)?([a-z_0-9]+)>", lambda m: values[m.group(1)], rule)
 
@@ -125,7 +161,18 @@ def victim_state(api: Api, attacker_id: str) -> Any:
 
 @pytest.fixture
 def world(api: Api) -> World:
-    return build_world(api)
+    w = build_world(api)
+    seed_ticket_config(api.storage, "acme", owner_id=w.users["mgr1"].id)
+    ticket = ticket_payload(w.users["rep1"].id, photos=(w.photo_sha,))
+    change = {"seq": 50, "record_type": "ticket", "record_id": ticket["id"], "op": "create"}
+    r = api.call("POST", "/api/v1/sync/push", w.headers["rep1"], json={"changes": [
+        {**change, "payload": ticket}]})  # fmt: skip
+    assert r.json["outcomes"][0]["status"] == "applied", r.json
+    w.secrets.append(ticket["id"])  # concrete() takes the ticket id from the end
+    service = ocr_service(api.app)
+    if service is not None:  # the ticket's photo is OCRed in the background: let it land first
+        assert service.worker.wait_idle(120)
+    return w
 
 
 def test_every_endpoint_has_an_authorization_expectation(api: Api):
