@@ -24,6 +24,9 @@ def create_org(storage: StorageBase, org_id: str, name: str) -> None:
         raise AlreadyExists(f"organisation {org_id!r} exists", message_zh="组织已存在", field="org")
     storage.create_org(org_id, name or org_id)
     seed_org_data(storage, org_id)
+    from sync_server.tickets_seed import seed_ticket_config  # tickets build on the core
+
+    seed_ticket_config(storage, org_id)
 
 
 def create_user(

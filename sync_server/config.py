@@ -22,4 +22,5 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_MEMORY_KIB": 19_456,
     "TRUST_PROXY_HEADERS": False,  # use X-Forwarded-For (only behind your own proxy)
     "UPLOAD_GC_AGE_S": 24 * 3600,
+    "OCR_ENABLED": True,  # OCR of ticket photos in a background worker (needs the "ocr" extra)
 }
