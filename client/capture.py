@@ -13,10 +13,10 @@ from typing import Any
 from client import clock
 from client.anchor import read_anchor
 from client.localdb.store import LocalStore, StoredPhotoInput
+from client.photo_index import photo_index
 from shared.customers import Customer
 from shared.errors import InvalidInput
 from shared.photos import Watermark, process_photo, to_evidence
-from shared.photos.reuse import PhotoHashIndex
 from shared.trusted_time import trusted_time
 from shared.validation.engine import ValidationContext, validate_visit
 from shared.validation.report import ValidationReport
@@ -64,15 +64,12 @@ def load_calendar(store: LocalStore, org_id: str) -> WorkCalendar:
 def build_context(
     store: LocalStore, org_id: str, customer: Customer, action_type: str
 ) -> ValidationContext:
-    index = PhotoHashIndex()
-    for sha, phash, visit_id in store.photo_hash_rows():
-        index.add(sha, phash, visit_id)
     return ValidationContext(
         settings=store.get_settings(org_id),
         calendar=load_calendar(store, org_id),
         customer=customer,
         sop=store.get_sops(org_id).get(action_type),
-        history=index,
+        history=photo_index(store),
     )
 
 
