@@ -147,10 +147,49 @@ def _v3_photo_upload_state(conn: Connection) -> None:
     )
 
 
+def _v4_sync_engine_state(conn: Connection) -> None:
+    """What the sync engine keeps: the base version of customer edits, the server's copy of each
+    customer (pending local edits are replayed on top of it), the server's verdict on visits,
+    conflicts shown to the rep, and pulled records of types without a table of their own
+    (tickets and their configuration, types a newer server adds)."""
+    _run_script(
+        conn,
+        """
+        ALTER TABLE outbox ADD COLUMN base_version INTEGER;
+        ALTER TABLE customers ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE customers ADD COLUMN server_json TEXT;
+        ALTER TABLE visits ADD COLUMN server_report_json TEXT;
+        CREATE TABLE sync_conflicts (
+            id TEXT PRIMARY KEY,
+            record_type TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            local_value TEXT NOT NULL,
+            server_value TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            seq INTEGER,
+            created_at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+        CREATE INDEX ix_sync_conflicts_open ON sync_conflicts (resolved_at, created_at);
+        CREATE TABLE pulled_records (
+            record_type TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            server_seq INTEGER NOT NULL,
+            payload_json TEXT NOT NULL,
+            report_json TEXT,
+            PRIMARY KEY (record_type, record_id)
+        );
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_initial_schema,
     _v2_outbox_errors_and_draft_order,
     _v3_photo_upload_state,
+    _v4_sync_engine_state,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

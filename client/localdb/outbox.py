@@ -35,6 +35,7 @@ class OutboxEntry:
     last_error: str
     acked_at: datetime | None = None
     server_epoch: str | None = None
+    base_version: int | None = None  # customer updates: the server version the edit is based on
 
     def to_change(self) -> OutgoingChange:
         """The entry in the push format of :mod:`shared.changes`."""
@@ -44,6 +45,7 @@ class OutboxEntry:
             record_id=self.record_id,
             op=Op(self.op),
             payload=self.payload,
+            base_version=self.base_version,
         )
 
 
@@ -55,7 +57,13 @@ def take_seq(conn: Connection) -> int:
 
 
 def append(
-    conn: Connection, record_type: RecordType, record_id: str, op: Op, payload: dict[str, Any]
+    conn: Connection,
+    record_type: RecordType,
+    record_id: str,
+    op: Op,
+    payload: dict[str, Any],
+    *,
+    base_version: int | None = None,
 ) -> int:
     seq = take_seq(conn)
     conn.execute(
@@ -68,6 +76,7 @@ def append(
             created_at=now_text(),
             attempts=0,
             last_error="",
+            base_version=base_version,
         )
     )
     return seq
@@ -85,6 +94,7 @@ def _entry(row: Any) -> OutboxEntry:
         last_error=row.last_error,
         acked_at=parse_time(row.acked_at) if row.acked_at else None,
         server_epoch=row.server_epoch,
+        base_version=getattr(row, "base_version", None),
     )
 
 

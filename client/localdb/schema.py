@@ -51,6 +51,8 @@ class CustomerRow(SQLModel, table=True):
     grade: str
     data_json: str
     updated_at: str
+    version: int = 0  # v4: the server version the device last saw (0: never pulled)
+    server_json: str | None = None  # v4: the server's copy; data_json = it + pending edits
 
 
 class PhotoHashRow(SQLModel, table=True):
@@ -71,6 +73,7 @@ class VisitRow(SQLModel, table=True):
     counts: int
     visit_json: str
     report_json: str
+    server_report_json: str | None = None  # v4: the server's verdict, once pulled
 
 
 class VisitPhotoRow(SQLModel, table=True):
@@ -106,6 +109,7 @@ class OutboxRow(SQLModel, table=True):
     acked_at: str | None = None
     server_epoch: str | None = None
     last_error: str = ""  # v2
+    base_version: int | None = None  # v4: customer updates: the server version edited
 
 
 class DraftRow(SQLModel, table=True):
@@ -122,6 +126,35 @@ class OrderRowTable(SQLModel, table=True):
     ordered_on: str
     amount: str  # Decimal as text: exact
     categories_json: str
+
+
+class SyncConflictRow(SQLModel, table=True):
+    """v4: a change the server did not take as sent, shown to the rep until resolved."""
+
+    __tablename__ = "sync_conflicts"
+    id: str = Field(primary_key=True)
+    record_type: str
+    record_id: str
+    field: str
+    local_value: str
+    server_value: str
+    reason: str
+    seq: int | None = None  # the outbox entry that met the conflict
+    created_at: str
+    resolved_at: str | None = None
+
+
+class PulledRecordRow(SQLModel, table=True):
+    """v4: the latest pulled state of records with no table of their own (tickets, ticket
+    configuration, record types a newer server adds), kept as the server sent them."""
+
+    __tablename__ = "pulled_records"
+    record_type: str = Field(primary_key=True)
+    record_id: str = Field(primary_key=True)
+    version: int
+    server_seq: int
+    payload_json: str
+    report_json: str | None = None
 
 
 def table(model: type[SQLModel]) -> Table:
@@ -143,6 +176,8 @@ voids_t = table(VisitVoidRow)
 outbox_t = table(OutboxRow)
 drafts_t = table(DraftRow)
 orders_t = table(OrderRowTable)
+conflicts_t = table(SyncConflictRow)
+pulled_records_t = table(PulledRecordRow)
 
 ALL_TABLES = (
     meta_t,
@@ -157,4 +192,6 @@ ALL_TABLES = (
     outbox_t,
     drafts_t,
     orders_t,
+    conflicts_t,
+    pulled_records_t,
 )

@@ -34,6 +34,7 @@ from client.localdb.meta import get_meta, init_meta, set_meta
 from client.localdb.migrations import migrate
 from client.localdb.outbox import OutboxEntry
 from client.localdb.schema import visit_photos_t
+from client.localdb.store_sync import SyncStoreMixin
 from client.localdb.timefmt import now_text
 from client.localdb.visits import StoredPhotoInput, StoredVisit
 from shared.customers import Customer
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 BLOB_GC_GRACE_S = 3600.0
 
 
-class LocalStore:
+class LocalStore(SyncStoreMixin):
     def __init__(self, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
         self.path = path
         self.engine = make_engine(path, busy_timeout_ms=busy_timeout_ms)

@@ -236,7 +236,8 @@ def _stored(conn: Connection, row: Any) -> StoredVisit:
         report=ValidationReport.model_validate_json(row.report_json),
         voided=row.void_reason is not None,
         void_reason=row.void_reason,
-        sync_state="synced" if row.acked_at is not None else "pending",
+        # No outbox entry: the visit was pulled from the server (another device of the rep).
+        sync_state="synced" if row.acked_at is not None or row.seq is None else "pending",
         seq=row.seq,
         photos=_photos(conn, row.id),
     )

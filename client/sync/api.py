@@ -38,6 +38,7 @@ class SyncErrorKind(StrEnum):
     DEVICE_REVOKED = "device_revoked"  # the organisation's data is deleted from this device
     SERVER_ERROR = "server_error"  # the server failed; retried with backoff
     IN_PROGRESS = "in_progress"  # another sync is running
+    LOCAL_ERROR = "local_error"  # this device's storage failed; nothing was lost
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class SyncResult:
     uploaded_bytes: int = 0
     new_conflicts: int = 0
     error: SyncError | None = None
+    rejected: int = 0  # changes the server refused for good (kept, with the reason)
+    requeued: int = 0  # acknowledged changes pushed again to a server restored from a backup
+    reset: bool = False  # the device re-downloaded its data from the start
 
     @property
     def ok(self) -> bool:
@@ -86,6 +90,7 @@ class SyncStatus:
     last_error: SyncError | None = None
     online: bool | None = None  # None: not tried yet
     open_conflicts: list[Conflict] = field(default_factory=list)
+    rejected_changes: int = 0  # changes the server refused for good (see the CLI's status)
 
 
 class SyncService(Protocol):

@@ -1,0 +1,171 @@
+"""The part of :class:`LocalStore` the sync engine (and customer editing) needs.
+
+Kept apart from ``store.py`` to keep modules small; ``LocalStore`` inherits it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, select, update
+
+from client.localdb import conflicts, customer_edits, pulled
+from client.localdb.blobs import BlobStore
+from client.localdb.meta import set_meta
+from client.localdb.outbox import OutboxEntry, _entry
+from client.localdb.schema import customers_t, outbox_t, pulled_records_t, visit_photos_t
+from shared.changes import IncomingChange
+from shared.customers import Customer
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy import Engine
+
+
+class SyncStoreMixin:
+    engine: Engine
+    blobs: BlobStore
+    device_id: str
+    path: Path
+
+    def _write(self, tx: Connection | None, action: str) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def _read(self, tx: Connection | None = None) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    # -- customers edited on the device ---------------------------------------------------
+    def create_customer(self, customer: Customer) -> int:
+        """Save a new customer and queue it for the server; returns the outbox seq."""
+        with self._write(None, "customer") as conn:
+            return customer_edits.create_customer(conn, customer)
+
+    def edit_customer(self, customer_id: str, fields: dict[str, object]) -> int:
+        """Change fields of a customer and queue the edit (with the values it replaces)."""
+        with self._write(None, "customer") as conn:
+            return customer_edits.edit_customer(conn, customer_id, dict(fields))
+
+    def customer_version(self, customer_id: str) -> int:
+        """The server version of the customer this device last pulled (0: never)."""
+        q = select(customers_t.c.version).where(customers_t.c.id == customer_id)
+        with self._read() as conn:
+            return int(conn.execute(q).scalar_one_or_none() or 0)
+
+    def rebase_customers(self, customer_ids: list[str], *, tx: Connection | None = None) -> None:
+        """Rebuild the shown customers from the server copy plus the edits still pending."""
+        with self._write(tx, "customers") as conn:
+            for cid in dict.fromkeys(customer_ids):
+                customer_edits.rebase(conn, cid)
+
+    # -- pulled data -----------------------------------------------------------------------
+    def apply_pulled_changes(
+        self,
+        changes: list[IncomingChange],
+        *,
+        org_id: str,
+        cursor: int,
+        cursor_key: str = "sync.cursor",
+        tx: Connection | None = None,
+    ) -> int:
+        """Apply one pulled page AND store its cursor, in one transaction."""
+        with self._write(tx, "pull") as conn:
+            count = pulled.apply_changes(conn, org_id, changes)
+            set_meta(conn, cursor_key, str(cursor))
+            return count
+
+    def pulled_records(self, record_type: str) -> list[tuple[str, int, dict[str, object]]]:
+        """(record_id, version, payload) of pulled records with no table of their own."""
+        q = (
+            select(
+                pulled_records_t.c.record_id,
+                pulled_records_t.c.version,
+                pulled_records_t.c.payload_json,
+            )
+            .where(pulled_records_t.c.record_type == record_type)
+            .order_by(pulled_records_t.c.record_id)
+        )
+        with self._read() as conn:
+            return [(r[0], int(r[1]), json.loads(r[2])) for r in conn.execute(q)]
+
+    def wipe_pulled_data(self, org_id: str, *, tx: Connection | None = None) -> None:
+        """Forget what the server gave (the outbox and the visits captured here stay)."""
+        with self._write(tx, "reset") as conn:
+            pulled.wipe_pulled(conn, org_id)
+
+    def wipe_all_data(self) -> str:
+        """Delete every row and photo of the organisation on this device, the outbox included,
+        and take a new device id; returns it. For a device the organisation revoked."""
+        new_id = uuid.uuid4().hex
+        with self._write(None, "wipe") as conn:
+            pulled.wipe_everything(conn, new_id)
+        self.device_id = new_id
+        shutil.rmtree(self.blobs.root, ignore_errors=True)
+        self.blobs = BlobStore(self.blobs.root)
+        return new_id
+
+    def requeue_photo_uploads(self, *, tx: Connection | None = None) -> int:
+        """Ask the server again about every photo (it was restored and may lack the bytes);
+        the ones it holds are confirmed without being sent again."""
+        with self._write(tx, "requeue photos") as conn:
+            result = conn.execute(
+                update(visit_photos_t)
+                .where(visit_photos_t.c.uploaded_at.is_not(None))
+                .values(uploaded_at=None)
+            )
+            return int(result.rowcount)
+
+    # -- outbox views ----------------------------------------------------------------------
+    def acked_max_seq(self) -> int:
+        q = select(func.max(outbox_t.c.seq)).where(outbox_t.c.acked_at.is_not(None))
+        with self._read() as conn:
+            return int(conn.execute(q).scalar_one_or_none() or 0)
+
+    def rejected_entries(self) -> list[OutboxEntry]:
+        """Entries the server answered as permanently invalid (kept, with the reason)."""
+        q = (
+            select(outbox_t)
+            .where(outbox_t.c.acked_at.is_not(None), outbox_t.c.last_error != "")
+            .order_by(outbox_t.c.seq)
+        )
+        with self._read() as conn:
+            return [_entry(r) for r in conn.execute(q)]
+
+    # -- conflicts -------------------------------------------------------------------------
+    def add_conflict(
+        self,
+        conflict_id: str,
+        *,
+        record_type: str,
+        record_id: str,
+        reason: str,
+        field: str = "",
+        local_value: object = None,
+        server_value: object = None,
+        seq: int | None = None,
+        tx: Connection | None = None,
+    ) -> bool:
+        with self._write(tx, "conflict") as conn:
+            return conflicts.add_conflict(
+                conn,
+                conflict_id,
+                record_type=record_type,
+                record_id=record_id,
+                reason=reason,
+                field=field,
+                local_value=local_value,
+                server_value=server_value,
+                seq=seq,
+            )
+
+    def refresh_conflicts(self, server_open: list[dict[str, Any]]) -> int:
+        with self._write(None, "conflicts") as conn:
+            return conflicts.refresh_from_server(conn, server_open)
+
+    def conflicts(self, *, open_only: bool = True) -> list[conflicts.LocalConflict]:
+        with self._read() as conn:
+            return conflicts.list_conflicts(conn, open_only=open_only)
