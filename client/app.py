@@ -6,6 +6,7 @@ How the app finds its store, its sign-in function and its sync engine is an :cla
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable
@@ -19,7 +20,8 @@ from client.localdb.store import LocalStore
 from client.screens.devices import Devices
 from client.screens.shell import Shell, SyncFactory
 from client.screens.theme import FONT_FILE
-from client.viewmodels.account import LoginFn
+from client.sync.api import SyncService
+from client.viewmodels.account import Account, LoginFn
 from shared.photos import FONT_PATH
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
@@ -44,29 +46,33 @@ def no_login(server_url: str, org: str, username: str, password: str) -> dict[st
     raise OSError("no sync engine configured")
 
 
-def engine_login() -> LoginFn:
-    """The sync engine's sign-in, once it exists (client/sync/session.py); else ``no_login``."""
-    try:
-        from client.sync import session  # type: ignore[attr-defined]
-    except ImportError:
-        return no_login
-    return getattr(session, "login", no_login)  # type: ignore[no-any-return]
+def engine_login() -> Callable[[LocalStore], LoginFn]:
+    """Sign-in through the sync engine, bound to the session's own store."""
+    from client.sync.session import login
+
+    def for_store(store: LocalStore) -> LoginFn:
+        return functools.partial(login, store)
+
+    return for_store
 
 
-def engine_sync_factory() -> SyncFactory | None:
-    try:
-        from client.sync import engine  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(engine, "service_for", None)
+def engine_sync_factory() -> SyncFactory:
+    """The sync service of a signed-in device: the real engine over HTTP."""
+    from client.sync.engine import engine_for
+
+    def factory(store: LocalStore, account: Account) -> SyncService | None:
+        return engine_for(store)
+
+    return factory
 
 
 @dataclass
 class AppConfig:
     store_for: Callable[[ft.Page], LocalStore]
-    login: LoginFn
+    login: LoginFn | None = None  # a fixed sign-in function (tests)
     sync_factory: SyncFactory | None = None
     use_devices: bool = True
+    login_factory: Callable[[LocalStore], LoginFn] | None = None  # bound to the page's store
 
 
 def default_config() -> AppConfig:
@@ -75,13 +81,17 @@ def default_config() -> AppConfig:
     def store_for(page: ft.Page) -> LocalStore:
         return LocalStore.open(data / "local.db")
 
-    return AppConfig(store_for, engine_login(), engine_sync_factory())
+    return AppConfig(store_for, sync_factory=engine_sync_factory(), login_factory=engine_login())
 
 
 def build_app(config: AppConfig) -> Callable[[ft.Page], None]:
     def main(page: ft.Page) -> None:
         store = config.store_for(page)
-        shell = Shell(page, store, config.login, config.sync_factory)
+        if config.login_factory is not None:
+            login = config.login_factory(store)
+        else:
+            login = config.login or no_login
+        shell = Shell(page, store, login, config.sync_factory)
         if config.use_devices:
             shell.devices = Devices(page)
         page.on_resize = lambda e: shell.render()

@@ -37,7 +37,7 @@ def web_config(data_dir: Path, *, seed: Callable[[LocalStore], None] | None = No
             seed(store)
         return store
 
-    return AppConfig(store_for, engine_login(), engine_sync_factory())
+    return AppConfig(store_for, sync_factory=engine_sync_factory(), login_factory=engine_login())
 
 
 def run_web(config: AppConfig, *, port: int, host: str = "127.0.0.1") -> None:
