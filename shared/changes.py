@@ -33,6 +33,13 @@ class RecordType(StrEnum):
     ANSWER_SCRIPT = "answer_script"  # server-authoritative, pulled only (one per script)
     TICKET_SETTINGS = "ticket_settings"  # server-authoritative, pulled only
     TICKET_ROUTING = "ticket_routing"  # server-authoritative, admins only (id "routing")
+    # dual-track targets on the server (docs/sync-protocol.md, section 12)
+    TARGET_SETTINGS = "target_settings"  # server-authoritative, pulled only (id "target_settings")
+    MATERIAL = "material"  # server-authoritative: metadata of an uploaded attack pack / material
+    MATERIAL_DELIVERY = "material_delivery"  # server-authoritative: materials pushed to a rep
+    TARGET_TASK = "target_task"  # server-authoritative: an intervention task for a supervisor
+    TARGET_SNAPSHOT = "target_snapshot"  # server-authoritative: a rep's targets for a period
+    STORE_METRIC = "store_metric"  # server-authoritative: one store's visit numbers for a day
 
 
 class Op(StrEnum):

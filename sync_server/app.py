@@ -48,12 +48,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for module in (meta, auth, sync, photos, admin, targets, tickets, ticket_config):
         app.register_blueprint(module.bp)
+    from sync_server.api import targets_materials, targets_reports
+
+    for module in (targets_materials, targets_reports):
+        app.register_blueprint(module.bp)
     from sync_server.tickets_ocr import start_ocr
 
     start_ocr(app, storage)  # only with the "ocr" extra and OCR_ENABLED (default True)
     from sync_server.cli import register_commands
 
     register_commands(app)
+    from sync_server.targets_scheduler import register_target_commands, start_scheduler
+
+    register_target_commands(app)
+    start_scheduler(app, storage)  # TARGETS_SCHEDULER (default True): month/week ends, once each
     return app
 
 

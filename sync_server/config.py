@@ -23,4 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUST_PROXY_HEADERS": False,  # use X-Forwarded-For (only behind your own proxy)
     "UPLOAD_GC_AGE_S": 24 * 3600,
     "OCR_ENABLED": True,  # OCR of ticket photos in a background worker (needs the "ocr" extra)
+    "TARGETS_SCHEDULER": True,  # evaluate targets (month ends, week ends) in a background thread
+    "TARGETS_SCHEDULER_INTERVAL_S": 3600,  # how often the scheduler checks for due periods
+    "TARGETS_SCHEDULER_DELAY_S": 60,  # first check this long after start-up
 }

@@ -18,6 +18,7 @@ from shared.changes import PROTOCOL_VERSION, ChangeOutcome, IncomingChange, Outg
 from shared.customers import Customer
 from shared.settings import OrgSettings
 from shared.sop import SopTemplate
+from shared.targets import TargetSettings
 from shared.tickets import AnswerScript, RootCauseTree, RoutingTable, Ticket, TicketSettings
 from shared.visits import Visit
 from sync_server import schemas as s
@@ -125,6 +126,56 @@ OPERATIONS: dict[str, Op] = {
         "Import ERP orders from CSV/XLSX or JSON, idempotently (all rows or none)",
         s.OrderImportRequest,
         s.OrderImportResponse,
+        [400, 401, 403],
+    ),
+    "targets_materials.upload_material": (
+        "Upload an attack pack or support material (multipart, admin)",
+        s.MaterialUploadRequest,
+        s.MaterialUploadResponse,
+        [400, 401, 403, 413],
+    ),
+    "targets_materials.materials": ("Materials (metadata)", None, s.MaterialList, [401]),
+    "targets_materials.retire": (
+        "Retire a material: no longer pushed (admin)",
+        None,
+        s.MaterialResponse,
+        [401, 403, 404],
+    ),
+    "targets_materials.material_content": (
+        "A material's bytes (reps: only materials delivered to them)",
+        None,
+        None,
+        [400, 401, 404],
+    ),
+    "targets_materials.read_settings": ("Target settings", None, TargetSettings, [401]),
+    "targets_materials.write_settings": (
+        "Replace the target settings (admin)",
+        TargetSettings,
+        s.SeqResponse,
+        [400, 401, 403],
+    ),
+    "targets_materials.evaluate": (
+        "Evaluate targets now: latest month end and week end on or before as_of (admin)",
+        s.EvaluateRequest,
+        s.EvaluateResponse,
+        [400, 401, 403],
+    ),
+    "targets_materials.actions": (
+        "Escalation actions fired (manager: their team)",
+        None,
+        s.TargetActionList,
+        [401, 403],
+    ),
+    "targets_reports.district_report": (
+        "Quarterly regional sales diagnosis PDF of a district (?quarter=2025Q1; manager/admin)",
+        None,
+        None,
+        [400, 401, 403, 404],
+    ),
+    "targets_reports.board_export": (
+        "Team board as XLSX (?as_of=YYYY-MM-DD; manager/admin)",
+        None,
+        None,
         [400, 401, 403],
     ),
     "tickets.list_tickets": ("Tickets the caller may see", None, s.TicketList, [401, 403]),
@@ -268,6 +319,27 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                 op["requestBody"] = {
                     "required": True,
                     "content": {"application/json": {"schema": _schema(req, components)}},
+                }
+            if rule.endpoint == "targets_materials.upload_material":
+                schema = _schema(s.MaterialUploadRequest, components)
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "allOf": [
+                                    schema,
+                                    {
+                                        "type": "object",
+                                        "required": ["file"],
+                                        "properties": {
+                                            "file": {"type": "string", "format": "binary"}
+                                        },
+                                    },
+                                ]
+                            }
+                        }
+                    },
                 }
             if rule.endpoint == "photos.append_chunk":
                 op["requestBody"] = {

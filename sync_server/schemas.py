@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -307,3 +308,70 @@ class DocumentOut(BaseModel):
     size: int
     mime: str
     created: bool
+
+
+# --- targets on the server (sync_server/api/targets_materials.py, targets_reports.py) -----
+class MaterialOut(BaseModel):
+    id: str
+    kind: Literal["attack_pack", "support_material"]
+    industry: str = Field(description="attack packs: the industry they are for")
+    track: str = Field(description="support materials: stock or increment")
+    title_zh: str
+    title_en: str
+    sha256: str
+    mime: str
+    size: int
+    filename: str
+    order: int
+    active: bool
+
+
+class MaterialUploadRequest(BaseModel):
+    """Multipart form: ``file`` (the document) and these fields."""
+
+    kind: Literal["attack_pack", "support_material"]
+    industry: str = Field(default="", max_length=100, description="required for attack_pack")
+    track: Literal["stock", "increment"] = "increment"
+    title_zh: str = Field(default="", max_length=200)
+    title_en: str = Field(default="", max_length=200)
+    id: str = Field(default="", description="default: <kind>-<first 16 hex of the SHA-256>")
+    order: int = 0
+
+
+class MaterialUploadResponse(BaseModel):
+    material: MaterialOut
+    server_seq: int
+    filled: list[str] = Field(description="pending deliveries that received it")
+
+
+class MaterialResponse(BaseModel):
+    material: MaterialOut
+    server_seq: int
+
+
+class MaterialList(BaseModel):
+    materials: list[MaterialOut]
+
+
+class EvaluateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = Field(default=None, description="default: yesterday (org time zone)")
+
+
+class EvaluateResponse(BaseModel):
+    org_id: str
+    as_of: str
+    month_ends: list[str]
+    week_ends: list[str]
+    store_days: list[str]
+    actions: list[dict[str, Any]]
+    snapshots_written: int
+    store_metrics_written: int
+
+
+class TargetActionList(BaseModel):
+    actions: list[dict[str, Any]] = Field(
+        description="{key, kind, rep_id, industry, as_of, customer_ids, value, record_type,"
+        " record_id}"
+    )

@@ -96,4 +96,7 @@ def seed_demo(storage: StorageBase, config: dict[str, Any], org_id: str = "demo"
     from sync_server.tickets_seed import seed_ticket_config
 
     seed_ticket_config(storage, org_id, owner_id=users["mgr1"].id)
+    from sync_server.targets_seed import seed_targets
+
+    seed_targets(storage, org_id, [row["id"] for row in rows])
     return {name: u.id for name, u in users.items()}

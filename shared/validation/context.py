@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.customers import Customer
 from shared.settings import OrgSettings, RuleCode, Severity
 from shared.sop import SopTemplate
-from shared.validation.report import RuleResult
+from shared.validation.report import MEMO_JSON, RuleResult, _build_result_json
 
 if TYPE_CHECKING:
     from shared.photos.reuse import ReuseMatch
@@ -46,21 +47,132 @@ def make_result(
     hint_zh: str = "",
     hint_en: str = "",
 ) -> RuleResult:
-    """One rule's outcome; hints are only kept for failures."""
-    return RuleResult(
-        code=code,
-        passed=passed,
-        severity=settings.severity(code),
-        measured=measured,
-        limit=limit,
-        unit=unit,
-        subject=subject,
-        message_zh=zh,
-        message_en=en,
-        hint_zh="" if passed else hint_zh,
-        hint_en="" if passed else hint_en,
+    """One rule's outcome; hints are only kept for failures.
+
+    The rules call this a dozen times per visit and the server re-validates every pushed visit,
+    so the result is built without pydantic's validation pass (every argument here is already
+    of its field's type; ``code`` is coerced as validation would). The instance is identical to
+    ``RuleResult(...)`` with every field given: same ``__dict__`` in field order, every field set.
+    """
+    if type(code) is not RuleCode:
+        code = RuleCode(code)
+    if not passed:
+        return _trusted_result(
+            code,
+            passed,
+            settings.severity(code),
+            measured,
+            limit,
+            unit,
+            subject,
+            zh,
+            en,
+            hint_zh,
+            hint_en,
+        )
+    return _trusted_result(
+        code, passed, settings.severity(code), measured, limit, unit, subject, zh, en, "", ""
     )
+
+
+_FIELD_NAMES = tuple(RuleResult.model_fields)
+if _FIELD_NAMES != (
+    "code",
+    "passed",
+    "severity",
+    "measured",
+    "limit",
+    "unit",
+    "subject",
+    "message_zh",
+    "message_en",
+    "hint_zh",
+    "hint_en",
+):  # pragma: no cover - a new RuleResult field must be added to _trusted_result too
+    raise RuntimeError(f"RuleResult fields changed: {_FIELD_NAMES}; update _trusted_result")
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _trusted_result(
+    code: RuleCode,
+    passed: bool,
+    severity: Severity,
+    measured: Any,
+    limit: Any,
+    unit: str,
+    subject: str,
+    message_zh: str,
+    message_en: str,
+    hint_zh: str,
+    hint_en: str,
+) -> RuleResult:
+    """What ``RuleResult.model_construct`` does, without its per-field bookkeeping."""
+    obj = _new(RuleResult)
+    _set(
+        obj,
+        "__dict__",
+        {
+            "code": code,
+            "passed": bool(passed),
+            "severity": severity,
+            "measured": measured,
+            "limit": limit,
+            "unit": unit,
+            "subject": subject,
+            "message_zh": message_zh,
+            "message_en": message_en,
+            "hint_zh": hint_zh,
+            "hint_en": hint_en,
+        },
+    )
+    _set(obj, "__pydantic_fields_set__", set(_FIELD_NAMES))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
 
 
 def is_enabled(settings: OrgSettings, code: RuleCode) -> bool:
     return settings.severity(code) is not Severity.OFF
+
+
+# Results that depend on a few values only (the rep's GPS provider, a mock flag, the visit day,
+# which checklist items are missing...) are built once per settings object and shared: they
+# are frozen, so sharing them is invisible. Values: (the objects the key names by id, result).
+_MEMO: dict[int, tuple[OrgSettings, dict[Hashable, tuple[Any, RuleResult]]]] = {}
+_MEMO_MAX = 4096
+
+
+def memo_result(
+    settings: OrgSettings, key: Hashable, build: Callable[[], RuleResult], pin: Any = None
+) -> RuleResult:
+    """``build()``, or the result an equal ``key`` built before under the same ``settings``.
+
+    ``key`` must hold every value the result depends on besides ``settings`` (with types that
+    matter: ``True`` and ``1`` are equal keys). An object named in the key by ``id`` is passed
+    as ``pin``: the entry keeps it alive and only matches that very object.
+    """
+    hit = _MEMO.get(id(settings))
+    if hit is None or hit[0] is not settings:
+        if len(_MEMO) > 64:
+            _clear_memo()
+        hit = (settings, {})
+        _MEMO[id(settings)] = hit
+    cache = hit[1]
+    entry = cache.get(key)
+    if entry is not None and entry[0] is pin:
+        return entry[1]
+    result = build()
+    if len(cache) >= _MEMO_MAX:
+        _clear_memo()
+        _MEMO[id(settings)] = hit
+    cache[key] = (pin, result)
+    MEMO_JSON[id(result)] = (result, _build_result_json(result))
+    return result
+
+
+def _clear_memo() -> None:
+    for _, cache in _MEMO.values():
+        cache.clear()
+    _MEMO.clear()
+    MEMO_JSON.clear()

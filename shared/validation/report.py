@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_jsonable_python
 
 from shared.settings import RuleCode, Severity
 
@@ -73,6 +75,53 @@ class ValidationReport(BaseModel):
         return None
 
     def to_json_dict(self) -> dict[str, Any]:
-        data = self.model_dump(mode="json")
-        data["counts"] = self.counts
-        return data
+        """``model_dump(mode="json")`` plus ``counts``, built directly (the server stores one
+        per pushed visit): the same keys, order and values."""
+        return {
+            "visit_id": self.visit_id,
+            "engine_version": self.engine_version,
+            "visit_time": _json_value(self.visit_time),
+            "time_source": self.time_source,
+            "results": [_result_json(r) for r in self.results],
+            "counts": self.counts,
+        }
+
+
+_PLAIN = (str, int, bool)
+
+
+def _json_value(value: Any) -> Any:
+    """A value as pydantic's JSON mode renders it (plain values pass through unchanged)."""
+    kind = type(value)
+    if value is None or kind in _PLAIN or (kind is float and math.isfinite(value)):
+        return value
+    return to_jsonable_python(value)
+
+
+# JSON of the results shared through ``context.memo_result``: id -> (result, its JSON). The
+# entries keep their results alive, so an id is never reused while it is here.
+MEMO_JSON: dict[int, tuple[RuleResult, dict[str, Any]]] = {}
+
+
+def _result_json(r: RuleResult) -> dict[str, Any]:
+    hit = MEMO_JSON.get(id(r))
+    if hit is not None and hit[0] is r:
+        return dict(hit[1])  # a copy: callers may change what they get
+    return _build_result_json(r)
+
+
+def _build_result_json(r: RuleResult) -> dict[str, Any]:
+    d = r.__dict__
+    return {
+        "code": d["code"]._value_,
+        "passed": d["passed"],
+        "severity": d["severity"]._value_,
+        "measured": _json_value(d["measured"]),
+        "limit": _json_value(d["limit"]),
+        "unit": d["unit"],
+        "subject": d["subject"],
+        "message_zh": d["message_zh"],
+        "message_en": d["message_en"],
+        "hint_zh": d["hint_zh"],
+        "hint_en": d["hint_en"],
+    }

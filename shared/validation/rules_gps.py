@@ -9,8 +9,8 @@ rep standing in the store with a ±60 m fix must not be refused at 460 m.
 from __future__ import annotations
 
 from shared.geo import distance_m, to_wgs84
-from shared.settings import RuleCode
-from shared.validation.context import ValidationContext, make_result
+from shared.settings import OrgSettings, RuleCode
+from shared.validation.context import ValidationContext, make_result, memo_result
 from shared.validation.report import RuleResult
 from shared.visits import Visit
 
@@ -21,51 +21,60 @@ def customer_distance_m(ctx: ValidationContext, lat: float, lon: float) -> float
     return distance_m(lat, lon, c_lat, c_lon)
 
 
+_NO_FIX = (RuleCode.GPS_PRESENT, RuleCode.GPS_MOCK, RuleCode.GPS_ACCURACY, RuleCode.GPS_DISTANCE)
+
+
+def _no_fix(s: OrgSettings, code: RuleCode) -> RuleResult:
+    return make_result(
+        s,
+        code,
+        False,
+        "未获取定位",
+        "No GPS fix",
+        hint_zh="请打开定位并在门店内重新定位",
+        hint_en="Turn on location and get a fix inside the store",
+        limit=s.radius_m if code is RuleCode.GPS_DISTANCE else None,
+    )
+
+
+def _no_fix_memo(s: OrgSettings, code: RuleCode) -> RuleResult:
+    return memo_result(s, ("gps.none", code), lambda: _no_fix(s, code))
+
+
+def _present(s: OrgSettings, provider: str) -> RuleResult:
+    return make_result(
+        s,
+        RuleCode.GPS_PRESENT,
+        True,
+        f"已定位（{provider}）",
+        f"GPS fix present ({provider})",
+        measured=provider,
+    )
+
+
+def _mock(s: OrgSettings, is_mock: bool) -> RuleResult:
+    return make_result(
+        s,
+        RuleCode.GPS_MOCK,
+        not is_mock,
+        "检测到模拟定位" if is_mock else "非模拟定位",
+        "Mock location detected" if is_mock else "Not a mock location",
+        measured=is_mock,
+        limit=False,
+        hint_zh="请关闭模拟定位应用后重新定位",
+        hint_en="Turn off the mock-location app and get a new fix",
+    )
+
+
 def check_gps(visit: Visit, ctx: ValidationContext) -> list[RuleResult]:
     s, fix = ctx.settings, visit.gps
     if fix is None:
-        no_fix = ("未获取定位", "No GPS fix")
-        hint = ("请打开定位并在门店内重新定位", "Turn on location and get a fix inside the store")
-        return [
-            make_result(
-                s,
-                code,
-                False,
-                *no_fix,
-                hint_zh=hint[0],
-                hint_en=hint[1],
-                limit=s.radius_m if code is RuleCode.GPS_DISTANCE else None,
-            )
-            for code in (
-                RuleCode.GPS_PRESENT,
-                RuleCode.GPS_MOCK,
-                RuleCode.GPS_ACCURACY,
-                RuleCode.GPS_DISTANCE,
-            )
-        ]
+        return [_no_fix_memo(s, c) for c in _NO_FIX]
+    provider, mock = fix.provider, fix.is_mock
     results = [
-        make_result(
-            s,
-            RuleCode.GPS_PRESENT,
-            True,
-            f"已定位（{fix.provider}）",
-            f"GPS fix present ({fix.provider})",
-            measured=fix.provider,
-        )
+        memo_result(s, ("gps.present", provider), lambda: _present(s, provider)),
+        memo_result(s, ("gps.mock", mock), lambda: _mock(s, mock)),
     ]
-    results.append(
-        make_result(
-            s,
-            RuleCode.GPS_MOCK,
-            not fix.is_mock,
-            "检测到模拟定位" if fix.is_mock else "非模拟定位",
-            "Mock location detected" if fix.is_mock else "Not a mock location",
-            measured=fix.is_mock,
-            limit=False,
-            hint_zh="请关闭模拟定位应用后重新定位",
-            hint_en="Turn off the mock-location app and get a new fix",
-        )
-    )
     acc, acc_limit = round(fix.accuracy_m, 1), s.accuracy_limit_m
     ok = fix.accuracy_m <= acc_limit
     results.append(

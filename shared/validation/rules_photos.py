@@ -9,6 +9,7 @@ earlier visit of the organisation — or twice in this visit — is reused evide
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 
 from shared.settings import RuleCode
@@ -182,7 +183,7 @@ def _reuse(
 
 
 def check_photos_evidence(
-    visit: Visit, visit_time: datetime, ctx: ValidationContext, enabled: set[RuleCode]
+    visit: Visit, visit_time: datetime, ctx: ValidationContext, enabled: AbstractSet[RuleCode]
 ) -> list[RuleResult]:
     results: list[RuleResult] = []
     seen: dict[str, str] = {}

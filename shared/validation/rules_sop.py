@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.settings import RuleCode
 from shared.sop import ChecklistItem, FieldKind, PhotoSlot, ResultField, SopTemplate
-from shared.validation.context import ValidationContext, make_result
+from shared.validation.context import ValidationContext, make_result, memo_result
 from shared.validation.report import RuleResult
 from shared.visits import Visit
 
@@ -26,6 +26,16 @@ def _labels(sop: SopTemplate, codes: list[str], kind: str) -> tuple[str, str]:
 
 
 def check_photos(visit: Visit, ctx: ValidationContext) -> RuleResult:
+    sop = ctx.sop
+    if sop is None:
+        return _check_photos(visit, ctx)
+    present = {p.slot for p in visit.photos}
+    missing = tuple(slot for slot in sop.required_slots if slot not in present)
+    key = ("photos", id(sop), visit.action_type, missing)
+    return memo_result(ctx.settings, key, lambda: _check_photos(visit, ctx), pin=sop)
+
+
+def _check_photos(visit: Visit, ctx: ValidationContext) -> RuleResult:
     s, sop = ctx.settings, ctx.sop
     if sop is None:
         return make_result(
@@ -68,6 +78,14 @@ def check_photos(visit: Visit, ctx: ValidationContext) -> RuleResult:
 
 
 def check_checklist(visit: Visit, ctx: ValidationContext) -> RuleResult:
+    sop = ctx.sop
+    required = [i.code for i in sop.checklist if i.required] if sop else []
+    missing = tuple(code for code in required if visit.checklist.get(code) is not True)
+    key = ("checklist", id(sop), missing)
+    return memo_result(ctx.settings, key, lambda: _check_checklist(visit, ctx), pin=sop)
+
+
+def _check_checklist(visit: Visit, ctx: ValidationContext) -> RuleResult:
     s, sop = ctx.settings, ctx.sop
     required = [i.code for i in sop.checklist if i.required] if sop else []
     missing = [code for code in required if visit.checklist.get(code) is not True]
@@ -114,6 +132,14 @@ def _valid_value(field: ResultField, value: Any) -> bool:
 
 
 def check_result_fields(visit: Visit, ctx: ValidationContext) -> RuleResult:
+    sop = ctx.sop
+    fields = [f for f in sop.result_fields if f.required] if sop else []
+    missing = tuple(f.code for f in fields if not _valid_value(f, visit.result.get(f.code)))
+    key = ("result", id(sop), missing)
+    return memo_result(ctx.settings, key, lambda: _check_result_fields(visit, ctx), pin=sop)
+
+
+def _check_result_fields(visit: Visit, ctx: ValidationContext) -> RuleResult:
     s, sop = ctx.settings, ctx.sop
     fields = [f for f in sop.result_fields if f.required] if sop else []
     missing = [f.code for f in fields if not _valid_value(f, visit.result.get(f.code))]

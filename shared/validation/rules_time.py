@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from shared.settings import RuleCode
+from datetime import time
+from functools import lru_cache
+
+from shared.settings import OrgSettings, RuleCode
 from shared.trusted_time import TrustedTime
-from shared.validation.context import ValidationContext, make_result
+from shared.validation.context import ValidationContext, make_result, memo_result
 from shared.validation.report import RuleResult
+from shared.workcal import DayInfo
 
 _DAY_ZH = {
     "workday": "工作日",
@@ -21,102 +25,117 @@ _DAY_EN = {
 }
 
 
+@lru_cache(maxsize=64)
+def _window(start: time, end: time) -> str:
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
 def check_time(when: TrustedTime, ctx: ValidationContext) -> list[RuleResult]:
     s = ctx.settings
-    results = [
-        make_result(
-            s,
-            RuleCode.TIME_TRUSTED,
-            when.trusted,
-            "时间已由服务器校准" if when.trusted else "时间来自设备时钟，未经服务器校准",
-            "Time anchored to the server" if when.trusted else "Time from the device clock only",
-            measured=when.source.value,
-            limit="anchor",
-            hint_zh="联网同步一次以校准时间",
-            hint_en="Sync once online to anchor the time",
-        )
-    ]
-    limit = s.clock_skew_limit_s
+    source = when.source.value
+    results = [memo_result(s, ("time.trusted", source), lambda: _trusted(s, when.trusted, source))]
     if when.skew_s is None:
-        results.append(
-            make_result(
-                s,
-                RuleCode.TIME_CLOCK_SKEW,
-                True,
-                "无服务器时间，无法比较设备时钟",
-                "No server anchor to compare the device clock",
-                limit=limit,
-                unit="s",
-            )
-        )
+        results.append(memo_result(s, ("time.skew", None), lambda: _skew(s, None, True)))
     else:
         skew = round(when.skew_s)
-        ok = abs(when.skew_s) <= limit
-        results.append(
-            make_result(
-                s,
-                RuleCode.TIME_CLOCK_SKEW,
-                ok,
-                f"设备时钟偏差 {skew} 秒 {'≤' if ok else '>'} {limit} 秒",
-                f"Device clock off by {skew} s {'≤' if ok else '>'} {limit} s",
-                measured=skew,
-                limit=limit,
-                unit="s",
-                hint_zh="请将手机时间设为自动",
-                hint_en="Set the phone's clock to automatic",
-            )
-        )
+        ok = abs(when.skew_s) <= s.clock_skew_limit_s
+        results.append(memo_result(s, ("time.skew", skew, ok), lambda: _skew(s, skew, ok)))
     local = when.value.astimezone(s.tz)
     day = ctx.calendar.day(local.date())
-    day_iso = local.date().isoformat()
-    results.append(
-        make_result(
-            s,
-            RuleCode.TIME_CALENDAR_KNOWN,
-            day.known,
-            f"{local.year} 年节假日安排已加载"
-            if day.known
-            else f"未加载 {local.year} 年节假日安排，按周一至周五判断",
-            f"{local.year} holiday schedule loaded"
-            if day.known
-            else f"No {local.year} holiday schedule loaded; judged by weekdays",
-            measured=day.known,
-            limit=True,
-            hint_zh="请管理员导入当年官方节假日安排后同步",
-            hint_en="Ask an admin to load this year's official schedule, then sync",
-        )
-    )
-    kind = day.kind.value
-    name = f"（{day.name}）" if day.name else ""
-    name_en = f" ({day.name})" if day.name else ""
-    results.append(
-        make_result(
-            s,
-            RuleCode.TIME_WORKDAY,
-            day.is_workday,
-            f"{day_iso} 是{_DAY_ZH[kind]}{name}",
-            f"{day_iso} is {_DAY_EN[kind]}{name_en}",
-            measured=kind,
-            limit="workday",
-            hint_zh="非工作日的拜访不计入",
-            hint_en="Visits on non-workdays do not count",
-        )
-    )
+    year, known = local.year, day.known
+    results.append(memo_result(s, ("time.known", year, known), lambda: _known(s, year, known)))
+    day_key = ("time.workday", day.date, day.kind, day.is_workday, day.name)
+    results.append(memo_result(s, day_key, lambda: _workday(s, day)))
     start, end = s.work_start, s.work_end
     t = local.time().replace(microsecond=0, tzinfo=None)
     ok = start <= t <= end
-    window = f"{start:%H:%M}–{end:%H:%M}"
+    window = _window(start, end)
+    hms = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"  # f"{t:%H:%M:%S}", without strftime
     results.append(
         make_result(
             s,
             RuleCode.TIME_WORK_HOURS,
             ok,
-            f"拜访时间 {t:%H:%M:%S} {'在' if ok else '不在'} {window} 内",
-            f"Visit at {t:%H:%M:%S} {'within' if ok else 'outside'} {window}",
-            measured=f"{t:%H:%M:%S}",
+            f"拜访时间 {hms} {'在' if ok else '不在'} {window} 内",
+            f"Visit at {hms} {'within' if ok else 'outside'} {window}",
+            measured=hms,
             limit=window,
             hint_zh=f"请在工作时间 {window} 内拜访",
             hint_en=f"Visit within working hours {window}",
         )
     )
     return results
+
+
+def _trusted(s: OrgSettings, trusted: bool, source: str) -> RuleResult:
+    return make_result(
+        s,
+        RuleCode.TIME_TRUSTED,
+        trusted,
+        "时间已由服务器校准" if trusted else "时间来自设备时钟，未经服务器校准",
+        "Time anchored to the server" if trusted else "Time from the device clock only",
+        measured=source,
+        limit="anchor",
+        hint_zh="联网同步一次以校准时间",
+        hint_en="Sync once online to anchor the time",
+    )
+
+
+def _known(s: OrgSettings, year: int, known: bool) -> RuleResult:
+    return make_result(
+        s,
+        RuleCode.TIME_CALENDAR_KNOWN,
+        known,
+        f"{year} 年节假日安排已加载" if known else f"未加载 {year} 年节假日安排，按周一至周五判断",
+        f"{year} holiday schedule loaded"
+        if known
+        else f"No {year} holiday schedule loaded; judged by weekdays",
+        measured=known,
+        limit=True,
+        hint_zh="请管理员导入当年官方节假日安排后同步",
+        hint_en="Ask an admin to load this year's official schedule, then sync",
+    )
+
+
+def _workday(s: OrgSettings, day: DayInfo) -> RuleResult:
+    kind = day.kind.value
+    day_iso = day.date.isoformat()
+    name = f"（{day.name}）" if day.name else ""
+    name_en = f" ({day.name})" if day.name else ""
+    return make_result(
+        s,
+        RuleCode.TIME_WORKDAY,
+        day.is_workday,
+        f"{day_iso} 是{_DAY_ZH[kind]}{name}",
+        f"{day_iso} is {_DAY_EN[kind]}{name_en}",
+        measured=kind,
+        limit="workday",
+        hint_zh="非工作日的拜访不计入",
+        hint_en="Visits on non-workdays do not count",
+    )
+
+
+def _skew(s: OrgSettings, skew: int | None, ok: bool) -> RuleResult:
+    limit = s.clock_skew_limit_s
+    if skew is None:
+        return make_result(
+            s,
+            RuleCode.TIME_CLOCK_SKEW,
+            True,
+            "无服务器时间，无法比较设备时钟",
+            "No server anchor to compare the device clock",
+            limit=limit,
+            unit="s",
+        )
+    return make_result(
+        s,
+        RuleCode.TIME_CLOCK_SKEW,
+        ok,
+        f"设备时钟偏差 {skew} 秒 {'≤' if ok else '>'} {limit} 秒",
+        f"Device clock off by {skew} s {'≤' if ok else '>'} {limit} s",
+        measured=skew,
+        limit=limit,
+        unit="s",
+        hint_zh="请将手机时间设为自动",
+        hint_en="Set the phone's clock to automatic",
+    )

@@ -10,14 +10,15 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from shared.changes import MIN_SCHEMA_VERSION, PROTOCOL_VERSION, SCHEMA_VERSION
 from shared.errors import InvalidInput, NotFound
+from sync_server import jsonfast
 from sync_server.api import int_arg, iso, json_body, now_iso, user_out
 from sync_server.app import ensure_epoch, get_storage
 from sync_server.auth import current_scope, require_auth
 from sync_server.errors import PayloadTooLarge
 from sync_server.schemas import ResolveRequest
 from sync_server.storage.base import ConflictRow
-from sync_server.sync.pull import DEFAULT_LIMIT, MAX_LIMIT, pull_changes, to_incoming
-from sync_server.sync.push import apply_push
+from sync_server.sync.pull import DEFAULT_LIMIT, MAX_LIMIT, incoming_json, pull_changes
+from sync_server.sync.push import apply_push_rows, outcome_json
 from sync_server.sync.resolve import resolve_conflict
 
 bp = Blueprint("sync", __name__, url_prefix="/api/v1")
@@ -48,11 +49,25 @@ def hello() -> Response:
     )
 
 
+def _json_request() -> Any:
+    """``request.get_json(silent=True)``, parsed with the fast decoder (large pushes)."""
+    if not request.is_json:
+        return None
+    try:
+        return jsonfast.loads(request.get_data())
+    except ValueError:
+        return None
+
+
+def _json_response(data: dict[str, Any]) -> Response:
+    return current_app.response_class(jsonfast.dumps_bytes(data), mimetype="application/json")
+
+
 @bp.post("/sync/push")
 @require_auth()
 def push() -> Response:
     scope = current_scope()
-    data = request.get_json(silent=True)
+    data = _json_request()
     if not isinstance(data, dict) or "changes" not in data:
         raise InvalidInput(
             'the body must be {"changes": [...]}',
@@ -69,10 +84,10 @@ def push() -> Response:
             limit=limit,
         )
     storage = get_storage()
-    outcomes = apply_push(storage, scope, changes)
-    return jsonify(
+    rows = apply_push_rows(storage, scope, changes)
+    return _json_response(
         {
-            "outcomes": [o.model_dump(mode="json") for o in outcomes],
+            "outcomes": [outcome_json(row, dup) for row, dup in rows],
             "max_server_seq": storage.org_position(scope.org_id)[0],
             "server_time": now_iso(),
         }
@@ -87,9 +102,9 @@ def pull() -> Response:
     limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     storage = get_storage()
     page = pull_changes(storage, scope, cursor, limit)
-    return jsonify(
+    return _json_response(
         {
-            "changes": [c.model_dump(mode="json") for c in to_incoming(page)],
+            "changes": incoming_json(page),
             "next_cursor": page.next_cursor,
             "has_more": page.has_more,
             "max_server_seq": page.max_server_seq,

@@ -158,6 +158,9 @@ class WriteTx(ABC):
     """One write transaction of one organisation; its counter row is locked."""
 
     org_id: str
+    # parsed models of stored records shared across transactions, keyed by what makes a stored
+    # state unique (sync/context.py); a backend without one gets a per-transaction dict
+    parsed_cache: dict[tuple[Any, ...], Any]
 
     @abstractmethod
     def next_seq(self) -> int:

@@ -7,14 +7,17 @@ transaction, so transactions of one organisation commit in ``server_seq`` order;
 
 from __future__ import annotations
 
+import glob
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from shared.errors import StorageError
+from shared.errors import NotFound, StorageError
 from sync_server.storage.sql import SqlStorage
 
 _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -59,24 +62,70 @@ class PostgresStorage(SqlStorage):
     def _in_clean_state(self, conn: Any) -> bool:
         return not conn.closed and conn.info.transaction_status == 0
 
+    def _server_major(self) -> int:
+        row = self._one("SHOW server_version_num")
+        assert row is not None
+        return int(row[0]) // 10000
+
+    @staticmethod
+    def _tool_major(path: str) -> int | None:
+        try:
+            out = subprocess.run([path, "--version"], check=True, capture_output=True, text=True)
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        found = re.search(r"\)\s*(\d+)", out.stdout)
+        return int(found.group(1)) if found else None
+
     def _pg_tool(self, name: str) -> str:
-        found = shutil.which(name)
-        if found is None:
-            raise StorageError(f"{name} not found on PATH", field="path")
-        return found
+        """``name`` of the server's major version (Debian keeps each in
+        /usr/lib/postgresql/<major>/bin), else one on PATH at least as new as the server."""
+        major = self._server_major()
+        candidates = [f"/usr/lib/postgresql/{major}/bin/{name}"]
+        on_path = shutil.which(name)
+        if on_path:
+            candidates.append(on_path)
+        candidates += sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+        seen = []
+        for path in candidates:
+            if not os.access(path, os.X_OK):
+                continue
+            tool_major = self._tool_major(path)
+            seen.append(f"{path} ({tool_major})")
+            if tool_major is not None and tool_major >= major:
+                return path
+        raise StorageError(
+            f"no {name} for PostgreSQL {major} found (tried {', '.join(seen) or 'none'}):"
+            f" install the client tools of version {major}",
+            field="path",
+        )
+
+    def _run_tool(self, cmd: list[str]) -> None:
+        try:
+            subprocess.run(cmd, check=True, capture_output=True, text=True)
+        except subprocess.CalledProcessError as exc:
+            tail = (exc.stderr or "").strip().splitlines()[-3:]
+            raise StorageError(
+                f"{Path(cmd[0]).name} failed (exit {exc.returncode}): {' / '.join(tail)}",
+                field="path",
+            ) from None
 
     def backup(self, path: str) -> None:
         """pg_dump in custom format (of the schema only, when one is set)."""
         cmd = [self._pg_tool("pg_dump"), "--format=custom", f"--file={path}", self.dsn]
         if self.schema:
             cmd.insert(1, f"--schema={self.schema}")
-        subprocess.run(cmd, check=True, capture_output=True)
+        self._run_tool(cmd)
 
     def restore(self, path: str) -> None:
+        """Replace the schema with the dump's (checked readable before anything is dropped)."""
+        if not Path(path).is_file():
+            raise NotFound(f"backup file {path} not found", field="path")
+        restore_tool = self._pg_tool("pg_restore")
+        self._run_tool([restore_tool, "--list", path])  # a readable dump, or nothing is dropped
         self.close()
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             target = self.schema or "public"
             conn.execute(f"DROP SCHEMA IF EXISTS {target} CASCADE")
-            conn.execute(f"CREATE SCHEMA {target}")
-        cmd = [self._pg_tool("pg_restore"), "--no-owner", f"--dbname={self.dsn}", path]
-        subprocess.run(cmd, check=True, capture_output=True)
+            if not self.schema:  # a whole-database dump does not create "public"
+                conn.execute("CREATE SCHEMA public")
+        self._run_tool([restore_tool, "--no-owner", f"--dbname={self.dsn}", path])

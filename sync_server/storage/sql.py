@@ -6,7 +6,6 @@ how a read snapshot starts, and backup/restore (``sqlite.py``, ``postgres.py``).
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from abc import abstractmethod
@@ -23,6 +22,7 @@ from sync_server.storage.sql_rows import (
     REC_COLS,
     conflict_from_row,
     dumps,
+    loads,
     record_from_row,
     scope_filter,
 )
@@ -36,6 +36,9 @@ class SqlStorage(AccountsMixin):
     def __init__(self) -> None:
         self._pool: list[Any] = []
         self._pool_lock = threading.Lock()
+        # parsed records (settings, calendar, SOPs, customers) by (org, type, id, server_seq,
+        # version): a stored state never changes under one key; emptied by close() (restore)
+        self.parsed_cache: dict[tuple[Any, ...], Any] = {}
 
     # --- dialect hooks -----------------------------------------------------------------------
     @abstractmethod
@@ -86,6 +89,7 @@ class SqlStorage(AccountsMixin):
         return False
 
     def close(self) -> None:
+        self.parsed_cache.clear()
         with self._pool_lock:
             conns, self._pool = self._pool, []
         for conn in conns:
@@ -230,8 +234,8 @@ class SqlStorage(AccountsMixin):
                         record_id=r[2],
                         version=int(r[3]),
                         op="delete" if r[4] else ("create" if int(r[3]) == 1 else "update"),
-                        payload={} if r[4] else json.loads(r[5]),
-                        report=json.loads(r[6]) if r[6] and not r[4] else None,
+                        payload={} if r[4] else loads(r[5]),
+                        report=loads(r[6]) if r[6] and not r[4] else None,
                     )
                     for r in cur.fetchall()
                 ]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from sync_server.jsonfast import dumps as dumps
+from sync_server.jsonfast import loads as loads
 from sync_server.storage.base import ConflictRow, Scope, StoredRecord
 
 REC_COLS = (
@@ -19,10 +20,6 @@ CONFLICT_COLS = (
 CHUNK = 500
 
 
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def record_from_row(row: tuple[Any, ...]) -> StoredRecord:
     return StoredRecord(
         org_id=row[0],
@@ -34,8 +31,8 @@ def record_from_row(row: tuple[Any, ...]) -> StoredRecord:
         scope_kind=row[6],
         owner_user_id=row[7],
         team_id=row[8],
-        payload=json.loads(row[9]),
-        report=json.loads(row[10]) if row[10] else None,
+        payload=loads(row[9]),
+        report=loads(row[10]) if row[10] else None,
         updated_at=float(row[11]),
     )
 
@@ -59,7 +56,7 @@ def record_params(r: StoredRecord) -> tuple[Any, ...]:
 
 def conflict_from_row(row: tuple[Any, ...]) -> ConflictRow:
     def load(v: str | None) -> Any:
-        return json.loads(v) if v is not None else None
+        return loads(v) if v is not None else None
 
     return ConflictRow(
         id=row[0],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +11,7 @@ from sync_server.storage.sql_rows import (
     CONFLICT_COLS,
     REC_COLS,
     dumps,
+    loads,
     opt_float,
     record_from_row,
     record_params,
@@ -27,6 +27,7 @@ class SqlWriteTx(WriteTx):
     def __init__(self, storage: SqlStorage, cur: Any, org_id: str, last_seq: int) -> None:
         self._s = storage
         self._cur = cur
+        self.parsed_cache = storage.parsed_cache
         self.org_id = org_id
         self.last_seq = last_seq
         self._start_seq = last_seq
@@ -57,7 +58,7 @@ class SqlWriteTx(WriteTx):
             )
             for r in rows:
                 found[int(r[0])] = OutcomeRow(
-                    device_id, int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8])
+                    device_id, int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], loads(r[8])
                 )
         for o in self._outcomes:
             if o.device_id == device_id and o.seq in seqs:

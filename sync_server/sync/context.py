@@ -1,13 +1,18 @@
 """Per-push caches: the organisation's settings, calendar, SOPs, customers and photo history.
 
-Loaded once per request, so re-validating thousands of visits costs no extra queries.
+Loaded once per request, so re-validating thousands of visits costs no extra queries. The
+parsed models are also kept across requests (``WriteTx.parsed_cache``) under the record's
+(org, type, id, server_seq, version): a stored state never changes under that key, so a new
+request only re-reads the rows, not re-validates the models (a calendar takes milliseconds).
 """
 
 from __future__ import annotations
 
 import functools
 import time
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from shared.customers import Customer
 from shared.photos.reuse import PhotoHashIndex
@@ -22,6 +27,22 @@ def default_calendar() -> WorkCalendar:
     return china_calendar()
 
 
+M = TypeVar("M", bound=BaseModel)
+_CACHE_MAX = 4096
+
+
+def parsed(cache: dict[tuple[Any, ...], Any], model: type[M], rec: StoredRecord) -> M:
+    """``model.model_validate(rec.payload)``, once per stored state of the record."""
+    key = (rec.org_id, rec.record_type, rec.record_id, rec.server_seq, rec.version, model)
+    hit = cache.get(key)
+    if hit is None:
+        hit = model.model_validate(rec.payload)
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[key] = hit
+    return hit
+
+
 class PushContext:
     def __init__(self, tx: WriteTx, scope: Scope) -> None:
         self.tx = tx
@@ -34,6 +55,10 @@ class PushContext:
         self._customers: dict[str, Customer] = {}
         self._records: dict[tuple[str, str], StoredRecord | None] = {}
         self._assignments: dict[str, list[Assignment]] = {}
+        shared: dict[tuple[Any, ...], Any] | None = getattr(tx, "parsed_cache", None)
+        self._parsed: dict[tuple[Any, ...], Any] = {} if shared is None else shared
+        self._local: dict[tuple[Any, ...], Any] = {}  # records written by this transaction
+        self._written: set[tuple[str, str]] = set()
 
     # --- prefetch --------------------------------------------------------------------------
     def prefetch(self, record_type: str, ids: list[str]) -> None:
@@ -57,7 +82,15 @@ class PushContext:
             self.prefetch(record_type, [record_id])
         return self._records[key]
 
+    def _cache_for(self, rec: StoredRecord) -> dict[tuple[Any, ...], Any]:
+        """Committed states go to the shared cache; this transaction's own writes (which may
+        still roll back and free their server_seq) stay in a per-request one."""
+        if (rec.record_type, rec.record_id) in self._written:
+            return self._local
+        return self._parsed
+
     def put(self, rec: StoredRecord) -> None:
+        self._written.add((rec.record_type, rec.record_id))
         self._records[(rec.record_type, rec.record_id)] = rec
         if rec.record_type == "customer":
             self._customers.pop(rec.record_id, None)
@@ -71,7 +104,7 @@ class PushContext:
     def customer_model(self, rec: StoredRecord) -> Customer:
         model = self._customers.get(rec.record_id)
         if model is None:
-            model = Customer.model_validate(rec.payload)
+            model = parsed(self._cache_for(rec), Customer, rec)
             self._customers[rec.record_id] = model
         return model
 
@@ -81,7 +114,7 @@ class PushContext:
         if self._settings is None:
             rec = self.record("settings", "settings")
             self._settings = (
-                OrgSettings.model_validate(rec.payload)
+                parsed(self._cache_for(rec), OrgSettings, rec)
                 if rec and not rec.deleted
                 else OrgSettings()
             )
@@ -92,7 +125,7 @@ class PushContext:
         if self._calendar is None:
             rec = self.record("calendar", "calendar")
             self._calendar = (
-                WorkCalendar.model_validate(rec.payload)
+                parsed(self._cache_for(rec), WorkCalendar, rec)
                 if rec and not rec.deleted
                 else default_calendar()
             )
@@ -102,7 +135,7 @@ class PushContext:
         if self._sops is None:
             self._sops = dict(default_sop_templates())
             for rec in self.tx.all_records("sop"):
-                self._sops[rec.record_id] = SopTemplate.model_validate(rec.payload)
+                self._sops[rec.record_id] = parsed(self._cache_for(rec), SopTemplate, rec)
         return self._sops.get(action_type)
 
     @property

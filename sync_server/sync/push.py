@@ -79,6 +79,25 @@ def _to_outcome(row: OutcomeRow, duplicate: bool = False) -> ChangeOutcome:
     )
 
 
+def outcome_json(row: OutcomeRow, duplicate: bool = False) -> dict[str, Any]:
+    """``_to_outcome(row, duplicate).model_dump(mode="json")`` without the model (hot path).
+
+    Outcome rows are built by the handlers (or read back from storage) with JSON values only.
+    """
+    return {
+        "seq": row.seq,
+        "status": "duplicate" if duplicate else OutcomeStatus(row.status).value,
+        "record_type": row.record_type,
+        "record_id": row.record_id,
+        "server_seq": row.server_seq,
+        "version": row.version,
+        "code": row.code,
+        "message": row.message,
+        "details": row.details,
+        "first_status": OutcomeStatus(row.status).value if duplicate else None,
+    }
+
+
 def _prefetch(pc: PushContext, parsed: list[tuple[int, Any, Any]]) -> None:
     visit_ids, customer_ids, void_ids = [], [], []
     for _, change, _raw in parsed:
@@ -100,15 +119,23 @@ def _prefetch(pc: PushContext, parsed: list[tuple[int, Any, Any]]) -> None:
 
 def apply_push(storage: StorageBase, scope: Scope, raw_changes: Any) -> list[ChangeOutcome]:
     """Apply a device's changes in order, in ONE transaction; outcomes in request order."""
+    return [_to_outcome(row, dup) for row, dup in apply_push_rows(storage, scope, raw_changes)]
+
+
+def apply_push_rows(
+    storage: StorageBase, scope: Scope, raw_changes: Any
+) -> list[tuple[OutcomeRow, bool]]:
+    """:func:`apply_push` as (outcome row, is a duplicate) pairs, for the HTTP endpoint."""
     parsed = parse_changes(raw_changes)
-    outcomes: list[ChangeOutcome] = []
+    outcomes: list[tuple[OutcomeRow, bool]] = []
     with storage.write(scope.org_id) as tx:
         seen = tx.outcomes(scope.device_id, [seq for seq, _, _ in parsed])
         pc = PushContext(tx, scope)
         _prefetch(pc, parsed)
+        rows: list[OutcomeRow] = []
         for seq, change, raw in parsed:
             if seq in seen:
-                outcomes.append(_to_outcome(seen[seq], duplicate=True))
+                outcomes.append((seen[seq], True))
                 continue
             if isinstance(change, FieldledgerError):
                 rtype = str(raw.get("record_type", ""))[:32]
@@ -121,7 +148,8 @@ def apply_push(storage: StorageBase, scope: Scope, raw_changes: Any) -> list[Cha
                     row = rejected(
                         scope.device_id, seq, change.record_type.value, change.record_id, err
                     )
-            tx.add_outcomes([row])
+            rows.append(row)
             seen[seq] = row
-            outcomes.append(_to_outcome(row))
+            outcomes.append((row, False))
+        tx.add_outcomes(rows)
     return outcomes

@@ -27,7 +27,13 @@ from sync_server.storage.base import StorageBase
 from tests.support.photos import make_jpeg
 
 PASSWORD = "password-123"
-FAST = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "TESTING": True}
+FAST = {
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_KIB": 1024,
+    "TESTING": True,
+    "TARGETS_SCHEDULER": False,  # no background writes in the middle of a simulation
+    "OCR_ENABLED": False,
+}
 STORE_LAT, STORE_LON = 22.5333, 113.9305
 
 

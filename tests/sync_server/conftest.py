@@ -143,6 +143,7 @@ def make_app(tmp_path: Path, **over: Any) -> Flask:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'api.db'}",
         "PHOTO_DIR": str(tmp_path / "photos"),
         "TESTING": True,
+        "TARGETS_SCHEDULER": False,  # tests that want the scheduler turn it on
         **FAST_ARGON,
         **over,
     }

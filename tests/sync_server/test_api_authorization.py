@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from sync_server.storage.base import Scope
+from sync_server.targets_materials import put_material
+from sync_server.targets_records import put_record
 from sync_server.tickets_ocr import ocr_service
 from sync_server.tickets_seed import seed_ticket_config
 from tests.sync_server.conftest import Api
@@ -53,6 +55,16 @@ EXPECT: dict[str, tuple[str, str]] = {  # (other rep, other org admin)
     "admin.revoke_device": ("refused", "refused"),
     "admin.import_customers": ("refused", "refused"),
     "targets.import_orders": ("refused", "own"),
+    "targets_materials.upload_material": ("refused", "own"),
+    "targets_materials.materials": ("own", "own"),  # metadata every device pulls
+    "targets_materials.retire": ("refused", "refused"),
+    "targets_materials.material_content": ("refused", "refused"),
+    "targets_materials.read_settings": ("own", "own"),
+    "targets_materials.write_settings": ("refused", "own"),
+    "targets_materials.evaluate": ("refused", "own"),
+    "targets_materials.actions": ("refused", "own"),
+    "targets_reports.district_report": ("refused", "refused"),
+    "targets_reports.board_export": ("refused", "own"),
     "tickets.list_tickets": ("own", "own"),
     "tickets.triage_queue": ("refused", "own"),
     "tickets.board": ("refused", "own"),
@@ -108,6 +120,8 @@ def bodies(w: World) -> dict[str, Any]:
                 }
             ]
         },
+        "targets_materials.write_settings": {"stock_repurchase_target": 1.0},
+        "targets_materials.evaluate": {"as_of": "2025-03-31"},
         "tickets.transition_ticket": {"state": "closed"},
         "tickets.answer": {"text": "stolen answer"},
         "tickets.comment": {"text": "stolen comment"},
@@ -138,6 +152,8 @@ def concrete(rule: str, w: World) -> str:
         "action_type": "replenishment",
         "ticket_id": w.secrets[-1],
         "script_id": "kb-price-cap",
+        "material_id": "attack_pack-victim",
+        "district": "南山区",
     }
     return re.sub(r"<(?:[a-z]+:)?([a-z_0-9]+)>", lambda m: values[m.group(1)], rule)
 
@@ -172,6 +188,15 @@ def world(api: Api) -> World:
     service = ocr_service(api.app)
     if service is not None:  # the ticket's photo is OCRed in the background: let it land first
         assert service.worker.wait_idle(120)
+    # A material (same bytes as the photo, so every <sha256> URL names it) delivered to rep1.
+    rec, _ = put_material(
+        api.storage, "acme", data=w.photo, mime="image/jpeg", kind="attack_pack",
+        industry="医疗器械", title_zh="攻坚包", title_en="Pack", material_id="attack_pack-victim",
+    )  # fmt: skip
+    rep1 = w.users["rep1"]
+    with api.storage.write("acme") as tx:
+        put_record(tx, "material_delivery", "md-victim", {"materials": [rec.payload]},
+                   owner=rep1.id, team=rep1.team_id)  # fmt: skip
     return w
 
 
@@ -205,7 +230,7 @@ def test_no_endpoint_gives_or_changes_another_users_data(world: World, attacker:
             sent += url + json.dumps(kw.get("json", {}))  # echoing what was sent is no leak
             r = api.call(method, url, headers, **kw)
             after = victim_state(api, headers["X-User"])
-            text = r.get_data(as_text=True)
+            text = r.get_data().decode("utf-8", "replace")  # XLSX/PDF answers are binary
             where = f"{method} {rule.rule} as {attacker}: {r.status_code} {text[:200]}"
             assert after == before, f"victim data changed by {where}"
             if expectation == "refused":

@@ -1,0 +1,1 @@
+"""Test support: factories shared by the test suite."""
