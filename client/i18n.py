@@ -305,3 +305,14 @@ class Msg:
     @classmethod
     def raw(cls, zh: str, en: str) -> Msg:
         return cls(zh=zh, en=en)
+
+
+def _merge_extra_catalogues() -> None:
+    """Feature modules keep their words in their own files; they join the catalogues here."""
+    from client import i18n_tickets
+
+    for lang, extra in (("zh", i18n_tickets.ZH), ("en", i18n_tickets.EN)):
+        CATALOGUES[lang].update(extra)
+
+
+_merge_extra_catalogues()

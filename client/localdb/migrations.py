@@ -185,11 +185,33 @@ def _v4_sync_engine_state(conn: Connection) -> None:
     )
 
 
+def _v5_ticket_photos(conn: Connection) -> None:
+    """Evidence photos of issue tickets (docs/tickets.md, client section): their bytes join the
+    same upload queue as visit photos. No foreign key: the ticket itself lives in the outbox and
+    in ``pulled_records``."""
+    _run_script(
+        conn,
+        """
+        CREATE TABLE ticket_photos (
+            ticket_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            stored_sha256 TEXT NOT NULL,
+            thumb_sha256 TEXT NOT NULL,
+            uploaded_at TEXT,
+            PRIMARY KEY (ticket_id, position)
+        );
+        CREATE INDEX ix_ticket_photos_upload ON ticket_photos (uploaded_at, stored_sha256);
+        """,
+    )
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_initial_schema,
     _v2_outbox_errors_and_draft_order,
     _v3_photo_upload_state,
     _v4_sync_engine_state,
+    _v5_ticket_photos,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

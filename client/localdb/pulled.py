@@ -28,6 +28,7 @@ from client.localdb.schema import (
     pulled_records_t,
     settings_t,
     sops_t,
+    ticket_photos_t,
     visit_photos_t,
     visits_t,
     voids_t,
@@ -281,6 +282,7 @@ def wipe_everything(conn: Connection, new_device_id: str) -> None:
         orders_t,
         conflicts_t,
         pulled_records_t,
+        ticket_photos_t,
         meta_t,
     ):
         conn.execute(delete(table))

@@ -157,6 +157,18 @@ class PulledRecordRow(SQLModel, table=True):
     report_json: str | None = None
 
 
+class TicketPhotoRow(SQLModel, table=True):
+    """v5: an evidence photo of an issue ticket reported here; joins the photo upload queue."""
+
+    __tablename__ = "ticket_photos"
+    ticket_id: str = Field(primary_key=True)
+    position: int = Field(primary_key=True)
+    sha256: str  # of the captured bytes
+    stored_sha256: str  # of the stored copy: what is uploaded and named in the ticket
+    thumb_sha256: str
+    uploaded_at: str | None = None
+
+
 def table(model: type[SQLModel]) -> Table:
     """The Core table of a SQLModel class (for insert/select/update statements)."""
     result = model.__table__  # type: ignore[attr-defined]
@@ -178,6 +190,7 @@ drafts_t = table(DraftRow)
 orders_t = table(OrderRowTable)
 conflicts_t = table(SyncConflictRow)
 pulled_records_t = table(PulledRecordRow)
+ticket_photos_t = table(TicketPhotoRow)
 
 ALL_TABLES = (
     meta_t,
@@ -194,4 +207,5 @@ ALL_TABLES = (
     orders_t,
     conflicts_t,
     pulled_records_t,
+    ticket_photos_t,
 )

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, update
 
-from client.localdb import customers, drafts, orgdata, outbox, prefill, visits
+from client.localdb import customers, drafts, orgdata, outbox, prefill, tickets, visits
 from client.localdb.blobs import BlobStore
 from client.localdb.engine import (
     DEFAULT_BUSY_TIMEOUT_MS,
@@ -271,7 +271,9 @@ class LocalStore(SyncStoreMixin):
             .limit(limit)
         )
         with self._read() as conn:
-            return list(conn.execute(q).scalars())
+            shas = list(conn.execute(q).scalars())
+            shas += [s for s in tickets.pending_uploads(conn, limit) if s not in shas]
+            return shas[:limit]
 
     def mark_photo_uploaded(self, stored_sha256: str, *, tx: Connection | None = None) -> None:
         with self._write(tx, "upload") as conn:
@@ -283,15 +285,19 @@ class LocalStore(SyncStoreMixin):
                 )
                 .values(uploaded_at=now_text())
             )
+            tickets.mark_uploaded(conn, stored_sha256)
 
     def pending_counts(self) -> dict[str, int]:
-        q = select(func.count(func.distinct(visit_photos_t.c.stored_sha256))).where(
-            visit_photos_t.c.uploaded_at.is_(None)
+        q = (
+            select(visit_photos_t.c.stored_sha256)
+            .where(visit_photos_t.c.uploaded_at.is_(None))
+            .distinct()
         )
         with self._read() as conn:
+            photos = set(conn.execute(q).scalars()) | set(tickets.pending_uploads(conn, -1))
             return {
                 "visits": outbox.count_pending(conn, "visit"),
-                "photos": int(conn.execute(q).scalar_one()),
+                "photos": len(photos),
                 "outbox": outbox.count_pending(conn),
             }
 
@@ -300,7 +306,7 @@ class LocalStore(SyncStoreMixin):
         saved writes its blobs before its rows). Also removes stale temp files."""
         q = select(visit_photos_t.c.stored_sha256, visit_photos_t.c.thumb_sha256)
         with self._read() as conn:
-            used = {h for row in conn.execute(q) for h in row}
+            used = {h for row in conn.execute(q) for h in row} | tickets.referenced_blobs(conn)
         removed = 0
         for sha in list(self.blobs.all_hashes()):
             if sha not in used and self.blobs.age_s(sha) >= older_than_s:

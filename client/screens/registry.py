@@ -14,6 +14,10 @@ def make(name: str, shell: Shell, **params: Any) -> Any:
     from client.screens.profile import ProfileScreen
     from client.screens.settings import SettingsScreen
     from client.screens.sync import SyncScreen, UpdateRequiredScreen
+    from client.screens.tickets import TicketsScreen
+    from client.screens.tickets_detail import TicketDetailScreen
+    from client.screens.tickets_manager import TicketTriageScreen
+    from client.screens.tickets_report import ReportTicketScreen
     from client.screens.visit_form import VisitFormScreen
     from client.screens.visits import MyVisitsScreen, VisitDetailScreen
 
@@ -27,5 +31,9 @@ def make(name: str, shell: Shell, **params: Any) -> Any:
         "sync": SyncScreen,
         "update_required": UpdateRequiredScreen,
         "settings": SettingsScreen,
+        "tickets": TicketsScreen,
+        "ticket_report": ReportTicketScreen,
+        "ticket_detail": TicketDetailScreen,
+        "ticket_triage": TicketTriageScreen,
     }
     return screens[name](shell, **params)

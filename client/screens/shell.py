@@ -21,10 +21,11 @@ from client.viewmodels.sync import StatusBarVM, SyncVM
 from shared.visits import GpsFix
 
 SyncFactory = Callable[[LocalStore, Account], SyncService | None]
-TABS = ("customers", "visits", "sync", "settings")
+TABS = ("customers", "visits", "tickets", "sync", "settings")
 TAB_ICONS = {
     "customers": ft.Icons.STOREFRONT,
     "visits": ft.Icons.FACT_CHECK,
+    "tickets": ft.Icons.REPORT_PROBLEM,  # issue tickets (client/screens/tickets.py)
     "sync": ft.Icons.SYNC,
     "settings": ft.Icons.SETTINGS,
 }
@@ -60,6 +61,7 @@ class Shell:
         self.screens_state: dict[str, Any] = {}  # view-model state kept across re-renders
         self.last_fix: GpsFix | None = None
         self.devices: Devices | None = None
+        self._rendered_result: object = None
         self._connect_sync()
 
     # -- words ---------------------------------------------------------------------------
@@ -104,9 +106,22 @@ class Shell:
                 screen.update_progress()
             if self.sync_vm.needs_update:
                 self.render()
+            elif self._brought_data():
+                self.render()  # the lists re-read the store (a first sync brings the customers)
 
         with contextlib.suppress(RuntimeError):  # no event loop (the page is gone)
             self.page.run_task(refresh)
+
+    def _brought_data(self) -> bool:
+        """A sync just ended having received records, and no form is open that a re-render
+        would disturb (the rep may be typing in it)."""
+        vm = self.sync_vm
+        if vm.running or vm.result is None or vm.result is self._rendered_result:
+            return False
+        self._rendered_result = vm.result
+        if not vm.result.pulled or self.account is None:
+            return False
+        return self.detail is None or self.detail.name not in ("visit_form", "ticket_report")
 
     # -- navigation ----------------------------------------------------------------------
     def go_tab(self, tab: str) -> None:
@@ -238,6 +253,9 @@ class Shell:
                     "profile": "prof.history",
                     "visit_form": "visit.title",
                     "visit_detail": "detail.title",
+                    "ticket_report": "tk.report_title",
+                    "ticket_detail": "tk.detail_title",
+                    "ticket_triage": "tk.triage_title",
                 }[self.detail.name]
             )
         return self.tr(f"nav.{self.tab}")
