@@ -61,14 +61,33 @@ def server_report(raw: dict[str, Any] | None, visit_id: str) -> ValidationReport
         return None
 
 
+def _report_text(raw: dict[str, Any] | None, visit_id: str) -> tuple[str, bool] | None:
+    """The server's report as stored JSON and its verdict, without a pydantic round trip.
+
+    The shape is checked cheaply here (the hot path of a full pull); the stored text is parsed
+    into a ``ValidationReport`` when a visit is read. A report of the wrong shape is dropped.
+    """
+    if not raw or not isinstance(raw.get("results"), list):
+        return None
+    data = {k: v for k, v in raw.items() if k not in _REPORT_EXTRA_KEYS}
+    data.setdefault("visit_id", visit_id)
+    counts = raw.get("counts")
+    if not isinstance(counts, bool):
+        report = server_report(raw, visit_id)
+        if report is None:
+            return None
+        return report.model_dump_json(), report.counts
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")), counts
+
+
 def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
     ids = [c.record_id for c in changes]
     present = set(conn.execute(select(visits_t.c.id).where(visits_t.c.id.in_(ids))).scalars())
     now = now_text()
     new_rows = []
     for ch in changes:
-        report = server_report(ch.report, ch.record_id)
-        report_text = report.model_dump_json() if report else None
+        judged = _report_text(ch.report, ch.record_id)
+        report_text = judged[0] if judged else None
         if ch.record_id in present:
             conn.execute(
                 update(visits_t)
@@ -76,10 +95,12 @@ def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
                 .values(server_report_json=report_text)
             )
             continue
-        visit = Visit.model_validate(ch.payload)
-        if report is None:
-            report = ValidationReport(visit_id=visit.id, results=())
-            report_text = None
+        visit = Visit.model_validate(ch.payload)  # the guard: nothing malformed is stored
+        if judged is None:
+            local_text = ValidationReport(visit_id=visit.id, results=()).model_dump_json()
+            counts = True
+        else:
+            local_text, counts = judged
         new_rows.append(
             {
                 "id": visit.id,
@@ -88,9 +109,9 @@ def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
                 "rep_id": visit.rep_id,
                 "captured_at": time_text(visit.device_time, field="device_time"),
                 "saved_at": now,
-                "counts": int(report.counts),
-                "visit_json": visit.model_dump_json(),
-                "report_json": report.model_dump_json(),
+                "counts": int(counts),
+                "visit_json": json.dumps(ch.payload, ensure_ascii=False, separators=(",", ":")),
+                "report_json": local_text,
                 "server_report_json": report_text,
             }
         )
