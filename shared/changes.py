@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -40,6 +40,9 @@ class RecordType(StrEnum):
     TARGET_TASK = "target_task"  # server-authoritative: an intervention task for a supervisor
     TARGET_SNAPSHOT = "target_snapshot"  # server-authoritative: a rep's targets for a period
     STORE_METRIC = "store_metric"  # server-authoritative: one store's visit numbers for a day
+    # business-language metrics (docs/sync-protocol.md, section 13)
+    TOUCHPOINT = "touchpoint"  # append-only evidence: a customer inquiry or a proposal sent
+    CONTACT = "contact"  # a customer's contact with their decision role; per-field merge
 
 
 class Op(StrEnum):
@@ -147,3 +150,64 @@ class TicketStateChange(BaseModel):
 
     state: str = Field(min_length=1, max_length=16)
     note: str = Field(default="", max_length=1000)
+
+
+# --- touchpoints and contacts (docs/targets.md "Touchpoints and contacts") ----------------------
+
+TouchpointKindCode = Literal["inquiry", "proposal"]  # = shared.targets.TouchpointKind
+DecisionRoleCode = Literal["procurement_head", "department_director", "vp", "other"]
+ATTACHMENT_MIMES: tuple[str, ...] = (
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+
+class AttachmentRef(BaseModel):
+    """A file sent with a proposal: content-addressed bytes uploaded separately."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    filename: str = Field(min_length=1, max_length=200)
+    mime: str = Field(min_length=1, max_length=120)
+    size: int = Field(ge=1)
+
+
+class Touchpoint(BaseModel):
+    """Payload of a ``touchpoint`` create (record_id = ``id``): append-only evidence.
+
+    A proposal must carry its attachment; an inquiry may not need one (it may still have one).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64)
+    customer_id: str = Field(min_length=1, max_length=64)
+    rep_id: str = Field(min_length=1, max_length=64)
+    kind: TouchpointKindCode
+    occurred_at: AwareDatetime
+    note: str = Field(default="", max_length=1000)
+    attachment: AttachmentRef | None = None
+
+
+class Contact(BaseModel):
+    """Payload of a ``contact`` create: a person at a customer and their decision role."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1, max_length=64)
+    customer_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+    role: DecisionRoleCode = "other"
+    title: str = Field(default="", max_length=100)
+    phone: str = Field(default="", max_length=40)
+
+
+CONTACT_EDITABLE: tuple[str, ...] = ("name", "role", "title", "phone")

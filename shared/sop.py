@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class FieldKind(StrEnum):
@@ -16,6 +16,7 @@ class FieldKind(StrEnum):
     NUMBER = "number"
     TEXT = "text"
     CHOICE = "choice"
+    MULTI = "multi"  # several of ``choices``: the value is a list of choice codes
 
 
 class Label(BaseModel):
@@ -54,6 +55,23 @@ class ResultField(BaseModel):
     kind: FieldKind = FieldKind.TEXT
     required: bool = False
     choices: tuple[str, ...] = ()
+    # bilingual words of ``choices`` (same order); empty = show the codes themselves
+    choice_labels: tuple[Label, ...] = ()
+
+    @model_validator(mode="after")
+    def _labels_match_choices(self) -> ResultField:
+        if self.choice_labels and len(self.choice_labels) != len(self.choices):
+            raise ValueError("choice_labels must give one label per choice")
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError("choices must be distinct")
+        return self
+
+    def choice_label(self, code: str, lang: str) -> str:
+        """The words of one choice in ``lang`` (the code itself when it has no label)."""
+        for c, label in zip(self.choices, self.choice_labels, strict=False):
+            if c == code:
+                return label.for_lang(lang)
+        return code
 
 
 class SopTemplate(BaseModel):
@@ -77,9 +95,31 @@ def _l(zh: str, en: str) -> Label:
     return Label(zh=zh, en=en)
 
 
+# Need explicitness 需求显性化 and decision-chain depth 决策链穿透深度 (docs/targets.md): a visit
+# "recorded" budget / timing / decision chain when the field is filled in; roles_reached lists the
+# decision roles met (codes of shared.targets.DecisionRole). Never required.
+DECISION_ROLE_CHOICES: tuple[tuple[str, Label], ...] = (
+    ("procurement_head", _l("采购负责人", "Procurement head")),
+    ("department_director", _l("部门主任", "Department director")),
+    ("vp", _l("副总", "VP")),
+    ("other", _l("其他", "Other")),
+)
+NEED_RESULTS = (
+    ResultField(code="budget", label=_l("预算", "Budget"), kind=FieldKind.TEXT),
+    ResultField(code="timing", label=_l("采购时间", "Purchase timing"), kind=FieldKind.TEXT),
+    ResultField(code="decision_chain", label=_l("决策链", "Decision chain"), kind=FieldKind.TEXT),
+    ResultField(
+        code="roles_reached",
+        label=_l("已接触的决策角色", "Decision roles reached"),
+        kind=FieldKind.MULTI,
+        choices=tuple(code for code, _ in DECISION_ROLE_CHOICES),
+        choice_labels=tuple(label for _, label in DECISION_ROLE_CHOICES),
+    ),
+)
 _COMMON_RESULTS = (
     ResultField(code="order_taken", label=_l("是否下单", "Order taken"), kind=FieldKind.BOOL),
     ResultField(code="objections", label=_l("客户异议", "Objections"), kind=FieldKind.TEXT),
+    *NEED_RESULTS,
 )
 
 

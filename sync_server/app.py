@@ -48,9 +48,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for module in (meta, auth, sync, photos, admin, targets, tickets, ticket_config):
         app.register_blueprint(module.bp)
-    from sync_server.api import targets_materials, targets_reports
+    from sync_server.api import admin_sops, targets_materials, targets_reports, touchpoints
 
-    for module in (targets_materials, targets_reports):
+    for module in (targets_materials, targets_reports, touchpoints, admin_sops):
         app.register_blueprint(module.bp)
     from sync_server.tickets_ocr import start_ocr
 

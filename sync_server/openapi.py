@@ -14,7 +14,14 @@ from typing import Any
 from flask import Flask
 from pydantic import BaseModel
 
-from shared.changes import PROTOCOL_VERSION, ChangeOutcome, IncomingChange, OutgoingChange
+from shared.changes import (
+    PROTOCOL_VERSION,
+    ChangeOutcome,
+    Contact,
+    IncomingChange,
+    OutgoingChange,
+    Touchpoint,
+)
 from shared.customers import Customer
 from shared.settings import OrgSettings
 from shared.sop import SopTemplate
@@ -22,6 +29,7 @@ from shared.targets import TargetSettings
 from shared.tickets import AnswerScript, RootCauseTree, RoutingTable, Ticket, TicketSettings
 from shared.visits import Visit
 from sync_server import schemas as s
+from sync_server.api.admin_sops import SopList
 
 Op = tuple[str, type[BaseModel] | None, type[BaseModel] | None, list[int]]
 
@@ -63,8 +71,8 @@ OPERATIONS: dict[str, Op] = {
         [400, 401, 403, 404, 409],
     ),
     "photos.create_upload": (
-        "Create (or find) a resumable upload",
-        s.UploadCreate,
+        "Create (or find) a resumable upload (kind video: a ticket's evidence video)",
+        s.PhotoUploadCreate,
         s.UploadStatus,
         [400, 401, 413],
     ),
@@ -86,6 +94,26 @@ OPERATIONS: dict[str, Op] = {
         None,
         [401, 404],
     ),
+    "attachments.create_upload": (
+        "Create (or find) a resumable upload of a proposal attachment",
+        s.UploadCreate,
+        s.UploadStatus,
+        [400, 401, 413],
+    ),
+    "attachments.append_chunk": (
+        "Append a chunk of an attachment at Upload-Offset",
+        None,
+        s.UploadStatus,
+        [400, 401, 404, 409, 413, 422],
+    ),
+    "attachments.upload_status": ("Attachment upload status", None, s.UploadStatus, [401, 404]),
+    "attachments.content": (
+        "Attachment bytes, when a touchpoint in your scope names them",
+        None,
+        None,
+        [401, 404],
+    ),
+    "admin_sops.list_sops": ("SOP templates (stored and defaults)", None, SopList, [401, 403]),
     "admin.read_settings": ("Organisation settings", None, OrgSettings, [401, 403]),
     "admin.write_settings": (
         "Replace organisation settings",
@@ -259,6 +287,8 @@ OPERATIONS: dict[str, Op] = {
     "ticket_config.document": ("A policy document's bytes", None, None, [400, 401, 404]),
 }
 EXTRA_SCHEMAS: list[type[BaseModel]] = [
+    Touchpoint,
+    Contact,
     OutgoingChange,
     IncomingChange,
     ChangeOutcome,
@@ -341,7 +371,7 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                         }
                     },
                 }
-            if rule.endpoint == "photos.append_chunk":
+            if rule.endpoint in ("photos.append_chunk", "attachments.append_chunk"):
                 op["requestBody"] = {
                     "required": True,
                     "content": {

@@ -8,8 +8,9 @@ validation reports), touchpoints (docs/targets.md "Server", "Facts from storage"
   visit (``amends``). Its day is the local date of the report's trusted ``visit_time`` (else the
   device time); it counts when the report says ``counts``. Result fields read:
   ``budget_recorded`` / ``timing_recorded`` / ``decision_chain_recorded`` (booleans, or a
-  non-empty ``budget`` / ``timing`` / ``decision_chain``), ``roles_reached`` (list of decision
-  roles), ``trial_converted`` (boolean, store metrics).
+  non-empty ``budget`` / ``timing`` / ``decision_chain`` — the SOP result fields of
+  ``shared.sop.NEED_RESULTS``; at least one ``roles_reached`` also records the chain),
+  ``roles_reached`` (list of decision roles), ``trial_converted`` (boolean, store metrics).
 * touchpoint: a live ``touchpoint`` record (``customer_id``, ``rep_id``, ``kind`` inquiry /
   proposal, ``occurred_on`` or ``occurred_at``), once devices log them; bad ones are skipped.
 """
@@ -159,6 +160,7 @@ def load_visits(storage: StorageBase, org_id: str, zone: ZoneInfo) -> list[Visit
             continue
         result = p.get("result") if isinstance(p.get("result"), dict) else {}
         trial = result.get("trial_converted")
+        roles = _roles(result)
         fact = VisitFact(
             id=rid,
             customer_id=str(p.get("customer_id", "")),
@@ -167,8 +169,9 @@ def load_visits(storage: StorageBase, org_id: str, zone: ZoneInfo) -> list[Visit
             counts=bool(report.get("counts", False)),
             budget_recorded=_flag(result, "budget"),
             timing_recorded=_flag(result, "timing"),
-            decision_chain_recorded=_flag(result, "decision_chain"),
-            roles_reached=_roles(result),
+            # the chain is recorded by its text or by ticking the roles reached
+            decision_chain_recorded=_flag(result, "decision_chain") or bool(roles),
+            roles_reached=roles,
         )
         converted = trial if isinstance(trial, bool) else None
         out.append(VisitRow(fact, str(p.get("action_type", "")), converted))

@@ -128,6 +128,13 @@ def _valid_value(field: ResultField, value: Any) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if field.kind is FieldKind.CHOICE:
         return value in field.choices
+    if field.kind is FieldKind.MULTI:  # at least one choice, each known, none twice
+        return (
+            isinstance(value, list)
+            and len(value) > 0
+            and all(isinstance(v, str) and v in field.choices for v in value)
+            and len(set(value)) == len(value)
+        )
     return isinstance(value, str) and value.strip() != ""
 
 
