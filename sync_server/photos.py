@@ -3,6 +3,14 @@
 Uploads append to ``uploads/<org>/<sha256>.part``; a finished upload is checked (SHA-256, decodes
 as an image) and moved to ``blobs/<org>/<sha[:2]>/<sha256>``. The database row holds the offset;
 a part file longer than it (a crash between write and commit) is truncated before appending.
+
+A ticket's evidence video goes the same way (docs/tickets.md, "Video evidence"). An upload is a
+video when it was created with ``kind: video`` (a marker file ``<sha256>.video`` next to the part
+file remembers it, so the database table is unchanged) or when a ticket of the organisation names
+the blob as its ``evidence.video``. A finished video must be an MP4 / QuickTime / WebM whose
+duration can be read (``shared.tickets.video``) and stay within the organisation's
+``TicketSettings.video_max_bytes`` and ``video_max_duration_s``; else ``invalid_video`` (422)
+naming the field, and the upload is discarded.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from pathlib import Path
 
 from shared.errors import InvalidInput, InvalidPhoto, NotFound
 from shared.photos import analyze_photo
+from shared.tickets import Evidence, VideoEvidence, check_evidence
+from shared.tickets.video import InvalidVideo, probe_video
 from sync_server.errors import ChecksumMismatch, PhotoRejected, UploadOffsetMismatch
 from sync_server.storage.base import StorageBase, UploadRow
 
@@ -39,6 +49,13 @@ def check_sha(sha256: str) -> str:
     return sha256
 
 
+class VideoRejected(InvalidVideo):
+    """Finished upload bytes that are not a usable ticket video, or over a video limit."""
+
+    code = "invalid_video"
+    http_status = 422
+
+
 class PhotoStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -49,13 +66,27 @@ class PhotoStore:
     def blob_path(self, org_id: str, sha256: str) -> Path:
         return self.root / "blobs" / org_id / sha256[:2] / sha256
 
-    def create(self, storage: StorageBase, org_id: str, sha256: str, size: int, user: str) -> bool:
+    def video_marker(self, org_id: str, sha256: str) -> Path:
+        return self.root / "uploads" / org_id / f"{sha256}.video"
+
+    def create(
+        self,
+        storage: StorageBase,
+        org_id: str,
+        sha256: str,
+        size: int,
+        user: str,
+        *,
+        video: bool = False,
+    ) -> bool:
         """Create the upload; False when one already exists."""
         if storage.get_upload(org_id, sha256) is not None:
             return False
         part = self.part_path(org_id, sha256)
         part.parent.mkdir(parents=True, exist_ok=True)
         part.touch()
+        if video:
+            self.video_marker(org_id, sha256).touch()
         storage.create_upload(UploadRow(org_id, sha256, size, 0, False, user, time.time()))
         return True
 
@@ -116,19 +147,48 @@ class PhotoStore:
                 message_zh="照片校验失败，已丢弃，请重新上传",
                 field="sha256",
             )
-        try:
-            analyze_photo(data)
-        except InvalidPhoto as exc:
-            self.discard(storage, org_id, sha256)
-            raise PhotoRejected(exc.message, message_zh=exc.message_zh, **exc.details) from None
+        if self.is_video(storage, org_id, sha256):
+            self._check_video(storage, org_id, sha256, data)
+        else:
+            try:
+                analyze_photo(data)
+            except InvalidPhoto as exc:
+                self.discard(storage, org_id, sha256)
+                raise PhotoRejected(exc.message, message_zh=exc.message_zh, **exc.details) from None
+        self.video_marker(org_id, sha256).unlink(missing_ok=True)
         blob = self.blob_path(org_id, sha256)
         blob.parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, blob)
         storage.complete_upload(org_id, sha256, time.time())
 
+    def is_video(self, storage: StorageBase, org_id: str, sha256: str) -> bool:
+        from sync_server.tickets_store import ticket_video_refs
+
+        if self.video_marker(org_id, sha256).exists():
+            return True
+        return bool(ticket_video_refs(storage, org_id, sha256))
+
+    def _check_video(self, storage: StorageBase, org_id: str, sha256: str, data: bytes) -> None:
+        """A real MP4 / QuickTime / WebM within the organisation's limits, or discarded."""
+        from sync_server.tickets_store import load_config
+
+        try:
+            info = probe_video(data)
+            video = VideoEvidence(
+                sha256=sha256, size_bytes=len(data), duration_s=info.duration_s, mime=info.mime
+            )
+            check_evidence(Evidence(video=video), load_config(storage, org_id).settings)
+        except InvalidInput as exc:
+            self.discard(storage, org_id, sha256)
+            raise VideoRejected(exc.message, message_zh=exc.message_zh, **exc.details) from None
+
     def discard(self, storage: StorageBase, org_id: str, sha256: str) -> None:
         storage.delete_upload(org_id, sha256)
-        for path in (self.part_path(org_id, sha256), self.blob_path(org_id, sha256)):
+        for path in (
+            self.part_path(org_id, sha256),
+            self.blob_path(org_id, sha256),
+            self.video_marker(org_id, sha256),
+        ):
             path.unlink(missing_ok=True)
 
     def gc(self, storage: StorageBase, older_than_s: float) -> tuple[int, int]:

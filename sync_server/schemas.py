@@ -128,6 +128,14 @@ class UploadCreate(BaseModel):
     size: int = Field(gt=0)
 
 
+class PhotoUploadCreate(UploadCreate):
+    """``kind: video``: a ticket's evidence video (docs/tickets.md, "Video evidence"): the size
+    may go up to the organisation's ``video_max_bytes`` and the finished bytes must be an
+    MP4 / QuickTime / WebM video within the ticket settings' limits."""
+
+    kind: Literal["photo", "video"] = "photo"
+
+
 class UploadStatus(BaseModel):
     sha256: str
     size: int

@@ -70,7 +70,8 @@ class TicketOcr:
         n = 0
         for org_id, ticket_id in tickets_with_photo(self.storage, sha256):
             rec = self.storage.get_record(org_id, "ticket", ticket_id)
-            if rec is not None and sha256 not in ticket_of(rec).ocr_text:
+            t = ticket_of(rec) if rec is not None else None
+            if t is not None and sha256 in t.evidence.photos and sha256 not in t.ocr_text:
                 n += self.submit(org_id, ticket_id, sha256)
         return n
 

@@ -36,7 +36,7 @@ from sync_server.storage.base import Scope, StorageBase, StoredRecord, WriteTx
 TREE_ID = "root_causes"
 SETTINGS_ID = "ticket_settings"
 ROUTING_ID = "routing"
-PHOTO_LINK = "ticket:"  # visit_photos.visit_id of a ticket's photo (keeps it from gc-photos)
+PHOTO_LINK = "ticket:"  # visit_photos.visit_id of a ticket's photo or video (keeps it from gc)
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -277,6 +277,19 @@ def tickets_with_photo(storage: StorageBase, sha256: str) -> list[tuple[str, str
         (sha256, PHOTO_LINK + "%"),
     )
     return [(str(r[0]), str(r[1])[len(PHOTO_LINK) :]) for r in rows]
+
+
+def ticket_video_refs(storage: StorageBase, org_id: str, sha256: str) -> list[Ticket]:
+    """The organisation's tickets whose ``evidence.video`` is this blob."""
+    out = []
+    for org, ticket_id in tickets_with_photo(storage, sha256):
+        rec = storage.get_record(org, "ticket", ticket_id) if org == org_id else None
+        if rec is None or rec.deleted:
+            continue
+        video = ticket_of(rec).evidence.video
+        if video is not None and video.sha256 == sha256:
+            out.append(ticket_of(rec))
+    return out
 
 
 # --- similar-issue index -------------------------------------------------------------------

@@ -154,8 +154,11 @@ def push_ticket(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
     rec = save_ticket(
         pc.tx, intake.ticket, None, team_id=scope.team_id, device_sha=sha, similar=similar
     )
-    if intake.ticket.evidence.photos:
-        pc.tx.add_visit_photos([(s, PHOTO_LINK + ticket.id) for s in intake.ticket.evidence.photos])
+    blobs = list(intake.ticket.evidence.photos)
+    if intake.ticket.evidence.video is not None:  # verified when its upload completes
+        blobs.append(intake.ticket.evidence.video.sha256)
+    if blobs:
+        pc.tx.add_visit_photos([(s, PHOTO_LINK + ticket.id) for s in blobs])
     queue_ocr(scope.org_id, intake.ticket)
     t = intake.ticket
     return applied(

@@ -4,6 +4,9 @@ A ticket has no table of its own: what the rep reported is its outbox entry (``t
 kept after acknowledgement), what the server made of it is the pulled record in
 ``pulled_records``. Its evidence photos are rows of ``ticket_photos`` (migration v5) whose
 stored bytes join the same upload queue as visit photos (``LocalStore.pending_photo_uploads``).
+An evidence video is one such row too (position 0, ``sha256 = stored_sha256 = thumb_sha256`` =
+the video's hash; no kind column: the ticket's ``evidence.video`` says it is the video), so it is
+uploaded, kept from ``gc_blobs`` and re-queued exactly like the photos.
 A report is saved like a visit: blobs first, then the photo rows and the outbox entry in one
 transaction.
 """
@@ -64,13 +67,20 @@ class _Store(Protocol):
     blobs: BlobStore
 
 
-def _check_photos(ticket: Ticket, photos: list[TicketPhotoInput]) -> None:
+def _check_photos(ticket: Ticket, photos: list[TicketPhotoInput], video: bytes | None) -> None:
     stored = [sha256_hex(p.stored) for p in photos]
     if tuple(stored) != ticket.evidence.photos:
         raise InvalidInput(
             "The photo bytes given do not match the ticket's evidence photos.",
             message_zh="提供的照片数据与工单证据照片不一致。",
             field="evidence.photos",
+        )
+    want = ticket.evidence.video.sha256 if ticket.evidence.video else None
+    if (sha256_hex(video) if video is not None else None) != want:
+        raise InvalidInput(
+            "The video bytes given do not match the ticket's evidence video.",
+            message_zh="提供的视频数据与工单证据视频不一致。",
+            field="evidence.video",
         )
 
 
@@ -83,10 +93,13 @@ def ticket_reported_here(conn: Connection, ticket_id: str) -> bool:
     return conn.execute(q).first() is not None
 
 
-def save_ticket(store: _Store, ticket: Ticket, photos: list[TicketPhotoInput]) -> int:
-    """Write the photo blobs, then the photo rows and the outbox entry in one transaction;
-    returns the outbox seq. A ticket id already reported here is refused (``Conflict``)."""
-    _check_photos(ticket, photos)
+def save_ticket(
+    store: _Store, ticket: Ticket, photos: list[TicketPhotoInput], video: bytes | None = None
+) -> int:
+    """Write the photo (or video) blobs, then their rows and the outbox entry in one
+    transaction; returns the outbox seq. A ticket id already reported here is refused
+    (``Conflict``)."""
+    _check_photos(ticket, photos, video)
     rows = [
         {
             "ticket_id": ticket.id,
@@ -97,6 +110,17 @@ def save_ticket(store: _Store, ticket: Ticket, photos: list[TicketPhotoInput]) -
         }
         for i, p in enumerate(photos)
     ]
+    if video is not None:
+        sha = store.blobs.put(video)
+        rows.append(
+            {
+                "ticket_id": ticket.id,
+                "position": 0,
+                "sha256": sha,
+                "stored_sha256": sha,
+                "thumb_sha256": sha,
+            }
+        )
     with write_tx(store.engine, "ticket") as conn:
         if ticket_reported_here(conn, ticket.id):
             raise Conflict(

@@ -1,5 +1,6 @@
 """The issue-ticket tab: report a problem, my tickets; managers' triage queue and answer-time
-board; admins' root-cause tree and scripts (thin views over client/viewmodels/tickets*.py)."""
+board; admins' root-cause tree, answer scripts and routing rules (thin views over
+client/viewmodels/tickets*.py)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,9 @@ class TicketsScreen:
         if self.view == "board":
             return mgr.board_pane(self.shell, api_factory(self.shell))
         if self.view == "admin":
-            return mgr.admin_pane(self.shell, api_factory(self.shell))
+            from client.screens.tickets_admin import admin_area
+
+            return admin_area(self.shell, api_factory(self.shell))
         return self._mine()
 
     def _mine(self) -> ft.Control:

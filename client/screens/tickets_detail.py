@@ -93,6 +93,17 @@ class TicketDetailScreen:
     def _evidence(self) -> list[ft.Control]:
         tr = self.shell.tr
         items = self.vm.evidence()
+        video = self.vm.video
+        if video is not None:
+            v, here = video
+            line = tr(
+                "tk.video_line", seconds=f"{v.duration_s:g}", mb=f"{v.size_bytes / 1048576:.1f}"
+            )
+            return [
+                heading(tr("tk.evidence")),
+                ft.Row([ft.Icon(ft.Icons.MOVIE), ft.Text(line)]),
+                *([] if here else [ft.Text(tr("tk.video_not_here"), size=12)]),
+            ]
         if not items:
             return []
         tiles: list[ft.Control] = [

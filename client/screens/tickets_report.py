@@ -1,4 +1,5 @@
-"""Report a problem 报告问题: type -> root cause, scenario, impact scope, text, photos."""
+"""Report a problem 报告问题: type -> root cause, scenario, impact scope, text, photos or one
+video (picked with the file picker, video types)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from client.screens.profile import back_button
 from client.screens.shell import Shell
 from client.screens.theme import BLOCK_COLOR
 from client.viewmodels.tickets import ReportTicketVM
+from shared.tickets.video import VIDEO_EXTENSIONS
 
 STATE_KEY = "ticket_report_vm"
 NONE = "-"  # dropdown key of "no visit" / "not sure"
@@ -169,11 +171,39 @@ class ReportTicketScreen:
         buttons.append(
             ft.OutlinedButton(tr("tk.pick_photo"), icon=ft.Icons.PHOTO_LIBRARY, on_click=self.pick)
         )
-        return [
+        buttons.append(
+            ft.OutlinedButton(tr("tk.pick_video"), icon=ft.Icons.VIDEO_LIBRARY, on_click=self.video)
+        )
+        limits = tr(
+            "tk.video_limits",
+            seconds=f"{vm.settings.video_max_duration_s:g}",
+            mb=f"{vm.settings.video_max_bytes / 1048576:.0f}",
+        )
+        out: list[ft.Control] = [
             ft.Text(count, weight=ft.FontWeight.BOLD),
+            ft.Text(limits, size=12, color=ft.Colors.GREY_700),
             ft.Row(thumbs, wrap=True),
-            ft.Row(buttons, wrap=True),
         ]
+        if vm.video is not None:
+            v = vm.video.evidence
+            line = tr(
+                "tk.video_line", seconds=f"{v.duration_s:g}", mb=f"{v.size_bytes / 1048576:.1f}"
+            )
+            out.append(
+                ft.Row(
+                    [
+                        ft.Icon(ft.Icons.MOVIE),
+                        ft.Text(line),
+                        ft.IconButton(
+                            ft.Icons.DELETE,
+                            tooltip=tr("tk.remove_video"),
+                            on_click=lambda e: self.remove_video(),
+                        ),
+                    ]
+                )
+            )
+        out.append(ft.Row(buttons, wrap=True))
+        return out
 
     # -- events ------------------------------------------------------------------------------
     def visit_selected(self, e: ft.Event[ft.Dropdown]) -> None:
@@ -221,6 +251,30 @@ class ReportTicketScreen:
         data = await self.shell.devices.pick_photo()
         if data:
             self.add_photo(data)
+
+    def remove_video(self) -> None:
+        self.vm.remove_video()
+        self.shell.render()
+
+    async def video(self, e: object = None) -> None:
+        """One short video from the file picker (video types) instead of photos."""
+        assert self.shell.devices is not None
+        files = await self.shell.devices.picker.pick_files(
+            file_type=ft.FilePickerFileType.CUSTOM,
+            allowed_extensions=list(VIDEO_EXTENSIONS),
+            with_data=True,
+            allow_multiple=False,
+        )
+        if not files:
+            return
+        f = files[0]
+        data = bytes(f.bytes) if f.bytes else None
+        if data is None and f.path:  # desktop: a path instead of bytes
+            with open(f.path, "rb") as fh:
+                data = fh.read()
+        if data:
+            self.vm.add_video(data)
+            self.shell.render()
 
     async def camera(self, e: object = None) -> None:
         data = await take_photo(self.shell)

@@ -162,3 +162,13 @@ class TicketsApi:
 
     def routing(self) -> dict[str, Any]:
         return self._json("GET", "/config/routing")
+
+    def put_routing(self, table: dict[str, Any]) -> int:
+        """The whole routing table (rules + fallback owner); admins only."""
+        return int(self._json("PUT", "/config/routing", json_body=table)["server_seq"])
+
+    def put_document(self, sha256: str, data: bytes, mime: str) -> dict[str, Any]:
+        """A policy document blob (raw body, its MIME type as Content-Type); admins only."""
+        return self._json(
+            "PUT", f"/documents/{sha256}", data=data, extra_headers={"Content-Type": mime}
+        )

@@ -2,9 +2,11 @@
 
 The report works offline: problem type -> root-cause tree (the pulled ``root_cause_tree``,
 ``default_root_cause_tree()`` before the first sync), scenario (pre-filled from a visit or a
-customer, or typed), impact scope, text and up to 5 photos through the visit photo pipeline.
-Saving writes the photo blobs, then the photo rows and the outbox entry in one transaction,
-with the trusted-time anchor fields as on visits.
+customer, or typed), impact scope, text and up to 5 photos through the visit photo pipeline
+**or** one short video (MP4 / QuickTime / WebM, recognised and timed by
+``shared.tickets.video``, within the pulled ``TicketSettings`` video limits), never both.
+Saving writes the photo or video blobs, then their rows and the outbox entry in one
+transaction, with the trusted-time anchor fields as on visits.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from client import clock
 from client.anchor import read_anchor
 from client.i18n import Msg
 from client.localdb import tickets as tickets_db
+from client.localdb.blobs import sha256_hex
 from client.localdb.store import LocalStore
 from client.localdb.tickets import TicketPhotoInput
 from client.viewmodels.account import error_msg
@@ -35,11 +38,14 @@ from shared.tickets import (
     Scenario,
     Ticket,
     TicketSettings,
+    VideoEvidence,
     check_evidence,
     default_root_cause_tree,
     parse_ticket,
     scenario_from_visit,
 )
+from shared.tickets.model import Evidence
+from shared.tickets.video import probe_video
 from shared.trusted_time import trusted_time
 
 TREE_ID = "root_causes"
@@ -107,6 +113,12 @@ class DraftTicketPhoto:
     thumbnail: bytes
 
 
+@dataclass(frozen=True)
+class DraftTicketVideo:
+    data: bytes
+    evidence: VideoEvidence  # sha256, size, duration and type read from the bytes
+
+
 SCOPE_NEEDS = {
     ImpactScope.CUSTOMER: "customer_id",
     ImpactScope.DISTRICT: "district",
@@ -137,6 +149,7 @@ class ReportTicketVM:
         self.cause_id: str | None = None
         self.text = ""
         self.photos: list[DraftTicketPhoto] = []
+        self.video: DraftTicketVideo | None = None
         self.error: Msg | None = None
         self.field_error = ""
         self.photo_error: Msg | None = None
@@ -247,6 +260,9 @@ class ReportTicketVM:
     def add_photo(self, data: bytes) -> bool:
         """Through the visit photo pipeline; False (and ``photo_error``) if refused."""
         self.photo_error = None
+        if self.video is not None:
+            self.photo_error = Msg("tk.no_photos_with_video")
+            return False
         if len(self.photos) >= self.settings.max_photos:
             self.photo_error = Msg("tk.photo_limit", {"n": self.settings.max_photos})
             return False
@@ -271,6 +287,32 @@ class ReportTicketVM:
     def remove_photo(self, index: int) -> None:
         if 0 <= index < len(self.photos):
             del self.photos[index]
+
+    # -- video -------------------------------------------------------------------------------
+    def add_video(self, data: bytes) -> bool:
+        """One short video instead of photos; False (and ``photo_error``) if refused: photos
+        already attached, not an MP4 / QuickTime / WebM, or over the organisation's limits."""
+        self.photo_error = None
+        if self.photos:
+            self.photo_error = Msg("tk.no_video_with_photos")
+            return False
+        try:
+            info = probe_video(data)
+            video = VideoEvidence(
+                sha256=sha256_hex(data),
+                size_bytes=len(data),
+                duration_s=info.duration_s,
+                mime=info.mime,
+            )
+            check_evidence(Evidence(video=video), self.settings)
+        except FieldledgerError as exc:
+            self.photo_error = Msg("tk.video_bad", {"reason": error_msg(exc)})
+            return False
+        self.video = DraftTicketVideo(data, video)
+        return True
+
+    def remove_video(self) -> None:
+        self.video = None
 
     # -- submit ------------------------------------------------------------------------------
     def _refuse(self, field: str, msg: Msg) -> None:
@@ -303,7 +345,11 @@ class ReportTicketVM:
             "scenario": scenario.model_dump(mode="json"),
             "impact_scope": self.scope.value,
             "text": self.text.strip(),
-            "evidence": {"photos": [p.stored_sha256 for p in self.photos]},
+            "evidence": (
+                {"video": self.video.evidence.model_dump(mode="json")}
+                if self.video is not None
+                else {"photos": [p.stored_sha256 for p in self.photos]}
+            ),
             "device_time": device_time.isoformat(),
             "anchor": reading.anchor.model_dump(mode="json") if reading.anchor else None,
             "elapsed_since_anchor_ms": reading.elapsed_since_anchor_ms,
@@ -320,7 +366,8 @@ class ReportTicketVM:
             self.tree.check_for_ticket(ticket.root_cause_id, self.problem_type)
             check_evidence(ticket.evidence, self.settings)
             photos = [TicketPhotoInput(p.sha256, p.stored, p.thumbnail) for p in self.photos]
-            tickets_db.save_ticket(self.store, ticket, photos)
+            video = self.video.data if self.video is not None else None
+            tickets_db.save_ticket(self.store, ticket, photos, video)
         except FieldledgerError as exc:
             self._refuse(exc.field or "", error_msg(exc))
             return None

@@ -30,6 +30,7 @@ from shared.tickets import (
     PolicyDocument,
     Ticket,
     TicketState,
+    VideoEvidence,
     answer_hours,
     is_overdue,
     parse_ticket,
@@ -252,6 +253,12 @@ class TicketDetailVM:
                 thumb = self.store.blobs.get(row.thumb_sha256)
             out.append(EvidenceView(sha, thumb, self.ticket.ocr_text.get(sha, "")))
         return out
+
+    @property
+    def video(self) -> tuple[VideoEvidence, bool] | None:
+        """The evidence video and whether its bytes are on this device (the reporter's)."""
+        v = self.ticket.evidence.video
+        return None if v is None else (v, self.store.blobs.has(v.sha256))
 
     @property
     def ocr_summary(self) -> str:

@@ -1,4 +1,5 @@
-"""Resumable, content-addressed photo uploads (docs/sync-protocol.md §9)."""
+"""Resumable, content-addressed photo uploads (docs/sync-protocol.md §9); a ticket's evidence
+video uses the same endpoints (docs/tickets.md, "Video evidence")."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sync_server.app import get_storage
 from sync_server.auth import current_scope, require_auth
 from sync_server.errors import PayloadTooLarge
 from sync_server.photos import PhotoStore, check_sha
-from sync_server.schemas import UploadCreate
+from sync_server.schemas import PhotoUploadCreate
 from sync_server.storage.base import UploadRow
+from sync_server.tickets_store import load_config, ticket_video_refs
 
 bp = Blueprint("photos", __name__, url_prefix="/api/v1/photos")
 
@@ -41,18 +43,34 @@ def _existing(sha256: str) -> UploadRow:
 @bp.post("/<sha256>")
 @require_auth()
 def create_upload(sha256: str) -> Response:
+    """``{"size"}`` for a photo; ``{"size", "kind": "video"}`` (or a blob a ticket of the
+    organisation names as its evidence video) for a ticket video, up to ``video_max_bytes``."""
     check_sha(sha256)
-    body = json_body(UploadCreate)
-    limit = int(current_app.config["MAX_PHOTO_BYTES"])
-    if body.size > limit:
-        raise PayloadTooLarge(
-            f"a photo may have at most {limit} bytes",
-            message_zh="照片过大",
-            field="size",
-            limit=limit,
-        )
+    body = json_body(PhotoUploadCreate)
     scope = current_scope()
-    created = store().create(get_storage(), scope.org_id, sha256, body.size, scope.user_id)
+    storage = get_storage()
+    video = body.kind == "video" or bool(ticket_video_refs(storage, scope.org_id, sha256))
+    if video:
+        limit = load_config(storage, scope.org_id).settings.video_max_bytes
+        if body.size > limit:
+            raise PayloadTooLarge(
+                f"size: a ticket video may have at most {limit} bytes"
+                " (ticket settings video_max_bytes)",
+                message_zh=f"视频过大：最多 {limit} 字节（工单设置 video_max_bytes）",
+                field="size",
+                limit=limit,
+                setting="video_max_bytes",
+            )
+    else:
+        limit = int(current_app.config["MAX_PHOTO_BYTES"])
+        if body.size > limit:
+            raise PayloadTooLarge(
+                f"a photo may have at most {limit} bytes",
+                message_zh="照片过大",
+                field="size",
+                limit=limit,
+            )
+    created = store().create(storage, scope.org_id, sha256, body.size, scope.user_id, video=video)
     return status(_existing(sha256), 201 if created else 200)
 
 

@@ -31,6 +31,7 @@ from shared.tickets import (
     transition,
 )
 from shared.tickets.model import Comment
+from shared.tickets.video import sniff_video
 from sync_server.api import json_body
 from sync_server.app import get_storage
 from sync_server.auth import current_scope, require_auth
@@ -257,14 +258,20 @@ def comment(ticket_id: str) -> Response:
 @bp.get("/<ticket_id>/photos/<sha256>")
 @require_auth()
 def photo(ticket_id: str, sha256: str) -> Response:
-    """An evidence photo of a ticket the caller may see."""
+    """An evidence photo (or the evidence video) of a ticket the caller may see."""
     scope = current_scope()
     _rec, t = _load_visible(scope, ticket_id)
     upload = get_storage().get_upload(scope.org_id, check_sha(sha256))
-    if sha256 not in t.evidence.photos or upload is None or not upload.complete:
+    video = t.evidence.video
+    is_video = video is not None and video.sha256 == sha256
+    if (sha256 not in t.evidence.photos and not is_video) or upload is None or not upload.complete:
         raise NotFound("no such photo on this ticket", message_zh="照片不存在", field="sha256")
     data = PhotoStore(current_app.config["PHOTO_DIR"]).blob_path(scope.org_id, sha256).read_bytes()
-    resp = Response(data, mimetype="image/png" if data.startswith(b"\x89PNG") else "image/jpeg")
+    if is_video:
+        mimetype = sniff_video(data) or "application/octet-stream"
+    else:
+        mimetype = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    resp = Response(data, mimetype=mimetype)
     resp.set_etag(sha256)
     return resp
 

@@ -4,7 +4,8 @@ seeded by the ``seed-demo`` command), real device stores and the real sync engin
 A rep reports offline with 2 photos -> syncs -> the standard answer of the known root cause
 arrives -> the rep's device shows it after the sync -> the server's metric has the hours
 (delivered_at set, the board counts it). A second ticket with an unknown root cause is routed
-to mgr1, who answers over REST; the rep's device shows it after the next sync.
+to mgr1, who answers over REST; the rep's device shows it after the next sync. A third reports
+with one video offline; after the sync the server holds the verified video blob on the ticket.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sync_server.seed import DEMO_PASSWORD
 from sync_server.storage.base import StorageBase
 from tests.sim.harness import LiveServer, server_config
 from tests.support.photos import make_jpeg
+from tests.support.videos import make_mp4
 
 PRICE_CAP = "policy.vbp_pricing.price_cap"  # the demo organisation has a script for it
 
@@ -191,3 +193,45 @@ def test_an_unknown_root_cause_goes_to_the_manager_whose_answer_reaches_the_rep(
     board = BoardVM(lambda: TicketsApi.for_store(mgr), by="owner")
     assert board.load()
     assert {ln.key: ln.delivered for ln in board.lines} == {demo.users["mgr1"]: 1}
+
+
+def test_a_rep_reports_with_one_video_offline_and_the_server_holds_the_verified_blob(
+    demo: Demo, tmp_path: Path
+) -> None:
+    import hashlib
+
+    from sync_server.photos import PhotoStore
+
+    rep = device(demo, tmp_path / "rep1.db", "rep1")
+    sync(rep)
+    vm = ReportTicketVM(rep, demo.org_id, demo.users["rep1"], "zh", customer_id="store01")
+    vm.set_type("competitor")
+    vm.text = "竞品在药房做买断陈列，附现场视频"
+    video = make_mp4(14.0, media_bytes=200_000, seed=3)  # several chunks of the engine's uploads
+    assert vm.add_video(video), vm.photo_error
+    ticket = vm.submit()
+    assert ticket is not None, vm.error
+    assert rep.pending_counts() == {"visits": 0, "photos": 1, "outbox": 1}
+    offline = SyncEngine(
+        rep, HttpTransport("http://127.0.0.1:9", lambda: rep.get_meta(TOKEN_KEY)),
+        policy=RetryPolicy(attempts=1, budget=0), sleep=lambda s: None,
+    )  # fmt: skip
+    assert offline.sync().error.kind is SyncErrorKind.OFFLINE  # type: ignore[union-attr]
+
+    sync(rep)
+    assert rep.pending_counts() == {"visits": 0, "photos": 0, "outbox": 0}
+    sha = hashlib.sha256(video).hexdigest()
+    upload = demo.storage.get_upload(demo.org_id, sha)
+    assert upload is not None and upload.complete and upload.size == len(video)
+    blob = PhotoStore(demo.server.app.config["PHOTO_DIR"]).blob_path(demo.org_id, sha)
+    assert hashlib.sha256(blob.read_bytes()).hexdigest() == sha
+    server_rec = demo.storage.get_record(demo.org_id, "ticket", ticket.id)
+    assert server_rec is not None
+    assert server_rec.payload["evidence"]["video"] == {
+        "sha256": sha, "size_bytes": len(video), "duration_s": 14.0, "mime": "video/mp4"
+    }  # fmt: skip
+    detail = TicketDetailVM(rep, ticket.id, demo.users["rep1"], "zh")
+    detail.load()
+    assert detail.ticket.state.value in ("triaged", "reported") and detail.video is not None
+    served = TicketsApi.for_store(rep).photo(ticket.id, sha)
+    assert served == video
