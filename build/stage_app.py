@@ -38,6 +38,7 @@ MOBILE_DISTRIBUTIONS = (
     "flet",
     "flet-geolocator",
     "flet-camera",
+    "flet-charts",
     "pypinyin",
     "sqlmodel",
     "pydantic",
@@ -46,9 +47,10 @@ MOBILE_DISTRIBUTIONS = (
     "piexif",
     "requests",
     "tzdata",
+    "chinesecalendar",  # the bundled official calendar before the first sync (pure Python)
 )
 # Server-only: must never reach the device bundle.
-SERVER_ONLY = ("flask", "waitress", "argon2-cffi", "psycopg", "openpyxl", "chinesecalendar")
+SERVER_ONLY = ("flask", "waitress", "argon2-cffi", "psycopg", "openpyxl")
 
 SKIP_IN_CLIENT = ("cli", "demo.py", "demo_evidence.py", "assets")
 SKIP_IN_ASSETS = ("demo",)

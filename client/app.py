@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-from collections.abc import Callable
+import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,22 +58,38 @@ def engine_login() -> Callable[[LocalStore], LoginFn]:
 
 
 def engine_sync_factory() -> SyncFactory:
-    """The sync service of a signed-in device: the real engine over HTTP."""
-    from client.sync.engine import engine_for
+    """The sync service of a signed-in device: the real engine over HTTP.
+
+    One engine per store and server address, so that sessions sharing a device (two tabs of one
+    browser in web mode) share its one-sync-at-a-time lock."""
+    from client.sync.engine import SyncEngine, engine_for
+
+    engines: weakref.WeakKeyDictionary[LocalStore, tuple[str, SyncEngine]] = (
+        weakref.WeakKeyDictionary()
+    )
 
     def factory(store: LocalStore, account: Account) -> SyncService | None:
-        return engine_for(store)
+        url = store.get_meta("session.server_url") or ""
+        known = engines.get(store)
+        if known is not None and known[0] == url:
+            return known[1]
+        engine = engine_for(store)
+        engines[store] = (url, engine)
+        return engine
 
     return factory
 
 
 @dataclass
 class AppConfig:
-    store_for: Callable[[ft.Page], LocalStore]
+    store_for: Callable[[ft.Page], LocalStore] | None
     login: LoginFn | None = None  # a fixed sign-in function (tests)
     sync_factory: SyncFactory | None = None
     use_devices: bool = True
     login_factory: Callable[[LocalStore], LoginFn] | None = None  # bound to the page's store
+    # web mode: the store depends on what the browser answers (client/web.py); main is async
+    open_store: Callable[[ft.Page], Awaitable[LocalStore]] | None = None
+    close_store: Callable[[LocalStore], None] = LocalStore.close
 
 
 def default_config() -> AppConfig:
@@ -84,9 +101,10 @@ def default_config() -> AppConfig:
     return AppConfig(store_for, sync_factory=engine_sync_factory(), login_factory=engine_login())
 
 
-def build_app(config: AppConfig) -> Callable[[ft.Page], None]:
-    def main(page: ft.Page) -> None:
-        store = config.store_for(page)
+def build_app(config: AppConfig) -> Callable[[ft.Page], Any]:
+    """``main(page)``: synchronous over ``store_for``, a coroutine over ``open_store``."""
+
+    def start(page: ft.Page, store: LocalStore) -> None:
         if config.login_factory is not None:
             login = config.login_factory(store)
         else:
@@ -95,11 +113,25 @@ def build_app(config: AppConfig) -> Callable[[ft.Page], None]:
         if config.use_devices:
             shell.devices = Devices(page)
         page.on_resize = lambda e: shell.render()
-        page.on_close = lambda e: store.close()
+        page.on_close = lambda e: config.close_store(store)
         page.data = shell
         shell.render()
         if shell.account is not None:
             shell.start_sync()
+
+    open_store = config.open_store
+    if open_store is not None:
+
+        async def main_async(page: ft.Page) -> None:
+            start(page, await open_store(page))
+
+        return main_async
+    store_for = config.store_for
+    if store_for is None:
+        raise ValueError("AppConfig needs store_for or open_store")
+
+    def main(page: ft.Page) -> None:
+        start(page, store_for(page))
 
     return main
 

@@ -313,6 +313,21 @@ def _merge_extra_catalogues() -> None:
 
     for lang, extra in (("zh", i18n_tickets.ZH), ("en", i18n_tickets.EN)):
         CATALOGUES[lang].update(extra)
+    from client import i18n_targets  # the targets screens (docs/manager-app.md)
+
+    for lang, extra in (("zh", i18n_targets.ZH), ("en", i18n_targets.EN)):
+        CATALOGUES[lang].update(extra)
 
 
 _merge_extra_catalogues()
+
+
+def _merge_admin_catalogues() -> None:
+    """Touchpoint and admin screens' words (client/i18n_admin.py)."""
+    from client import i18n_admin
+
+    for lang, extra in (("zh", i18n_admin.ZH), ("en", i18n_admin.EN)):
+        CATALOGUES[lang].update(extra)
+
+
+_merge_admin_catalogues()

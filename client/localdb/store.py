@@ -21,7 +21,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, update
 
-from client.localdb import customers, drafts, orgdata, outbox, prefill, tickets, visits
+from client.localdb import (
+    customers,
+    drafts,
+    orgdata,
+    outbox,
+    prefill,
+    tickets,
+    touchpoints,
+    visits,
+)
 from client.localdb.blobs import BlobStore
 from client.localdb.engine import (
     DEFAULT_BUSY_TIMEOUT_MS,
@@ -159,6 +168,17 @@ class LocalStore(SyncStoreMixin):
             return customers.list_customers(
                 conn, org_id, search=search, district=district, grade=grade, limit=limit
             )
+
+    def list_customer_summaries(
+        self, org_id: str, *, limit: int = 100_000
+    ) -> list[customers.CustomerSummary]:
+        """The light projection of every customer the list screen needs (no pydantic)."""
+        with self._read() as conn:
+            return customers.list_customer_summaries(conn, org_id, limit=limit)
+
+    def customers_visited_since(self, since: datetime) -> set[str]:
+        with self._read() as conn:
+            return visits.customers_visited_since(conn, since)
 
     def add_photo_hashes(
         self, rows: list[tuple[str, str, str]], *, tx: Connection | None = None
@@ -307,6 +327,7 @@ class LocalStore(SyncStoreMixin):
         q = select(visit_photos_t.c.stored_sha256, visit_photos_t.c.thumb_sha256)
         with self._read() as conn:
             used = {h for row in conn.execute(q) for h in row} | tickets.referenced_blobs(conn)
+            used |= touchpoints.referenced_blobs(conn)
         removed = 0
         for sha in list(self.blobs.all_hashes()):
             if sha not in used and self.blobs.age_s(sha) >= older_than_s:

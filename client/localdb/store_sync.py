@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, update
 
-from client.localdb import conflicts, customer_edits, pulled, tickets
+from client.localdb import conflicts, customer_edits, pulled, tickets, touchpoints
 from client.localdb.blobs import BlobStore
 from client.localdb.meta import set_meta
 from client.localdb.outbox import OutboxEntry, _entry
@@ -117,7 +117,8 @@ class SyncStoreMixin:
                 .where(visit_photos_t.c.uploaded_at.is_not(None))
                 .values(uploaded_at=None)
             )
-            return int(result.rowcount) + tickets.requeue_uploads(conn)
+            requeued = int(result.rowcount) + tickets.requeue_uploads(conn)
+            return requeued + touchpoints.requeue_uploads(conn)
 
     # -- outbox views ----------------------------------------------------------------------
     def acked_max_seq(self) -> int:

@@ -274,3 +274,14 @@ def visit_times(conn: Connection, customer_id: str, limit: int) -> list[datetime
         .limit(limit)
     )
     return [parse_time(t) for t in conn.execute(q).scalars()]
+
+
+def customers_visited_since(conn: Connection, since: datetime) -> set[str]:
+    """Ids of customers with a visit (not voided) captured at or after ``since`` — the list's
+    "visited today" badges, answered from ``ix_visits_captured`` (migration v6)."""
+    q = (
+        select(visits_t.c.customer_id)
+        .outerjoin(voids_t, voids_t.c.visit_id == visits_t.c.id)
+        .where(visits_t.c.captured_at >= time_text(since, field="since"), voids_t.c.id.is_(None))
+    )  # no DISTINCT in SQL: it makes SQLite scan ix_visits_customer_captured instead
+    return set(conn.execute(q).scalars())

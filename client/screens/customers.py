@@ -63,6 +63,7 @@ class CustomerListScreen:
                 self.list,
             ],
             expand=True,
+            horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
         )
 
     def row(self, r: CustomerRow) -> ft.Control:

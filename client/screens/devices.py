@@ -33,8 +33,13 @@ class Devices:
         return bool(self.page.web) or mobile
 
     async def locate(self) -> GpsFix:
+        config = None
+        if self.page.web:  # a fresh fix every time, never the browser's cached position
+            config = ftg.GeolocatorWebConfiguration(
+                accuracy=ftg.GeolocatorPositionAccuracy.BEST, maximum_age=ft.Duration()
+            )
         try:
-            pos = await self.geo.get_current_position()
+            pos = await self.geo.get_current_position(config)
         except Exception as exc:  # permission denied, no provider, timeout
             raise DeviceError(str(exc) or type(exc).__name__) from exc
         if pos.latitude is None or pos.longitude is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import flet as ft
 
 from client.screens.shell import Shell
+from client.screens.theme import status_color
 from client.viewmodels.profile import CustomerProfileVM
 
 
@@ -57,10 +58,15 @@ class ProfileScreen:
         visits: list[ft.Control] = []
         for pv in vm.visits:
             sv = pv.stored
-            state = "✓" if sv.report.counts else "✗"
+            counts = sv.report.counts
             visits.append(
                 ft.ListTile(
-                    title=ft.Text(f"{state} {pv.action_label}"),
+                    leading=ft.Icon(
+                        ft.Icons.CHECK_CIRCLE if counts else ft.Icons.CANCEL,
+                        color=status_color("pass" if counts else "block"),
+                        tooltip=tr("visit.counts" if counts else "visit.blocked"),
+                    ),
+                    title=ft.Text(pv.action_label),
                     subtitle=ft.Row(
                         [
                             ft.Text(sv.visit.device_time.strftime("%m-%d %H:%M"), size=12),
@@ -92,6 +98,11 @@ class ProfileScreen:
                     tr("prof.new_visit"),
                     icon=ft.Icons.ADD_TASK,
                     on_click=lambda e: self.shell.open("visit_form", customer_id=c.id),
+                ),
+                ft.OutlinedButton(
+                    tr("nav.touchpoints"),
+                    icon=ft.Icons.CONTACT_PHONE,
+                    on_click=lambda e: self.shell.open("touchpoints", customer_id=c.id),
                 ),
                 history,
                 *(

@@ -6,6 +6,7 @@ import flet as ft
 
 from client.i18n import LANG_NAMES
 from client.screens.shell import Shell
+from client.screens.theme import labelled
 from client.viewmodels.settings import SettingsVM
 
 
@@ -13,6 +14,20 @@ class SettingsScreen:
     def __init__(self, shell: Shell) -> None:
         self.shell = shell
         self.vm = SettingsVM(shell.store, shell.lang)
+
+    def _admin_entry(self) -> list[ft.Control]:
+        """Admins reach the administration screens (client/screens/admin.py) from here."""
+        from client.viewmodels.tickets_manager import user_role
+
+        if user_role(self.shell.store) != "admin":
+            return []
+        return [
+            ft.FilledButton(
+                self.shell.tr("nav.admin"),
+                icon=ft.Icons.ADMIN_PANEL_SETTINGS,
+                on_click=lambda e: self.shell.open("admin"),
+            )
+        ]
 
     def build(self) -> ft.Control:
         tr = self.shell.tr
@@ -30,7 +45,7 @@ class SettingsScreen:
         self.error = ft.Text("", color=ft.Colors.RED_700)
         return ft.Column(
             [
-                self.lang,
+                labelled(self.lang, tr("settings.language")),
                 ft.Text(f"{tr('settings.server')}: {acc.server_url if acc else '-'}"),
                 ft.Text(
                     f"{tr('settings.account')}: {acc.display_name or acc.username} ({acc.org})"
@@ -38,6 +53,7 @@ class SettingsScreen:
                     else "-"
                 ),
                 ft.Text(f"{tr('settings.device')}: {self.shell.store.device_id}", size=12),
+                *self._admin_entry(),
                 ft.Divider(),
                 self.confirm,
                 ft.OutlinedButton(

@@ -21,11 +21,18 @@ from client.viewmodels.sync import StatusBarVM, SyncVM
 from shared.visits import GpsFix
 
 SyncFactory = Callable[[LocalStore, Account], SyncService | None]
-TABS = ("customers", "visits", "tickets", "sync", "settings")
+SINGLE_PANE = frozenset({"sync", "settings"})  # no list to pick from: one pane on a tablet
+# the rep's screens get side margins here (the others lay out their own)
+PADDED = frozenset(
+    {"customers", "profile", "visit_form", "visits", "visit_detail", "sync", "settings"}
+)
+TABS = ("customers", "visits", "tickets", "goals", "sync", "settings")
+WIDE_TABS = ("goals",)  # on a tablet the tab takes the width; a detail opens beside it
 TAB_ICONS = {
     "customers": ft.Icons.STOREFRONT,
     "visits": ft.Icons.FACT_CHECK,
     "tickets": ft.Icons.REPORT_PROBLEM,  # issue tickets (client/screens/tickets.py)
+    "goals": ft.Icons.FLAG,  # targets (client/screens/targets.py)
     "sync": ft.Icons.SYNC,
     "settings": ft.Icons.SETTINGS,
 }
@@ -62,6 +69,7 @@ class Shell:
         self.last_fix: GpsFix | None = None
         self.devices: Devices | None = None
         self._rendered_result: object = None
+        self.sync_vm.after_sync = self._after_sync
         self._connect_sync()
 
     # -- words ---------------------------------------------------------------------------
@@ -97,6 +105,12 @@ class Shell:
             return False
         self.page.run_thread(self.sync_vm.run)
         return True
+
+    def _after_sync(self, result: object) -> None:
+        """In the sync thread, after a successful sync: fetch delivered materials' bytes."""
+        from client.materials import fetch_after_sync
+
+        fetch_after_sync(self.store)
 
     def _sync_changed(self) -> None:
         async def refresh() -> None:
@@ -170,7 +184,10 @@ class Shell:
 
         screen = registry.make(name, self, **params)
         self.screens[name] = screen
-        return screen.build()
+        built: ft.Control = screen.build()
+        if name in PADDED:
+            built = ft.Container(built, padding=ft.Padding.symmetric(horizontal=12), expand=True)
+        return built
 
     def _body(self, tablet: bool) -> ft.Control:
         if self.account is None:
@@ -182,6 +199,14 @@ class Shell:
             if self.detail is not None:
                 return self._screen(self.detail.name, **self.detail.params)
             return tab_view
+        if self.detail is None and self.tab in SINGLE_PANE:
+            return ft.Container(tab_view, width=720, expand=True)
+        if self.tab in WIDE_TABS:
+            panes: list[ft.Control] = [ft.Container(tab_view, expand=True)]
+            if self.detail is not None:
+                detail = self._screen(self.detail.name, **self.detail.params)
+                panes += [ft.VerticalDivider(width=1), ft.Container(detail, width=440)]
+            return ft.Row(panes, expand=True, vertical_alignment=ft.CrossAxisAlignment.STRETCH)
         right: ft.Control = ft.Container(
             ft.Text(self.tr("app.title"), color=ft.Colors.GREY_500), alignment=ft.Alignment.CENTER
         )
@@ -256,6 +281,10 @@ class Shell:
                     "ticket_report": "tk.report_title",
                     "ticket_detail": "tk.detail_title",
                     "ticket_triage": "tk.triage_title",
+                    "targets_drill": "tg.drill.title",
+                    "targets_material": "tg.materials",
+                    "touchpoints": "tp.title",
+                    "admin": "adm.title",
                 }[self.detail.name]
             )
         return self.tr(f"nav.{self.tab}")

@@ -29,3 +29,9 @@ def is_tablet(page: ft.Page) -> bool:
 
 def status_color(status: str) -> str:
     return {"pass": OK_COLOR, "block": BLOCK_COLOR}.get(status, WARN_COLOR)
+
+
+def labelled(control: ft.Control, label: str) -> ft.Control:
+    """A control whose semantics node carries ``label`` (Flutter does not expose a Dropdown's
+    label to screen readers or browser tests by itself)."""
+    return ft.Semantics(content=control, label=label)

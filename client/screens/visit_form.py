@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import flet as ft
 
 from client.capture import camera_stamp
@@ -9,8 +11,8 @@ from client.screens.camera import take_photo
 from client.screens.devices import DeviceError
 from client.screens.profile import back_button
 from client.screens.shell import Shell
-from client.screens.theme import status_color
-from client.viewmodels.visit_form import VisitFormVM, rule_rows
+from client.screens.theme import labelled, status_color
+from client.viewmodels.visit_form import VisitFormVM, rule_rows, slot_labels
 from shared.sop import FieldKind
 from shared.visits import Provenance
 
@@ -68,7 +70,7 @@ class VisitFormScreen:
         return ft.Column(
             [
                 *head,
-                self.action,
+                labelled(self.action, tr("visit.action")),
                 self.sop_area,
                 ft.Text(tr("visit.gps"), weight=ft.FontWeight.BOLD),
                 ft.Row([self.gps_button, self.gps_text], wrap=True),
@@ -133,11 +135,15 @@ class VisitFormScreen:
                     ],
                     on_select=lambda e, code=f.code: self.result_changed(code, e.control.value),
                 )
+            elif f.kind is FieldKind.MULTI:  # several choices: one checkbox each
+                ctl = self._multi(f.code, label, f.choices, raw, f.choice_label)
             elif f.kind is FieldKind.CHOICE:
                 ctl = ft.Dropdown(
                     label=label,
                     value=raw or None,
-                    options=[ft.DropdownOption(key=c, text=c) for c in f.choices],
+                    options=[
+                        ft.DropdownOption(key=c, text=f.choice_label(c, lang)) for c in f.choices
+                    ],
                     on_select=lambda e, code=f.code: self.result_changed(code, e.control.value),
                 )
             else:
@@ -149,8 +155,32 @@ class VisitFormScreen:
                     on_change=lambda e, code=f.code: self.result_changed(code, e.control.value),
                 )
             self.result_fields[f.code] = ctl
-            controls.append(ctl)
+            controls.append(labelled(ctl, label) if isinstance(ctl, ft.Dropdown) else ctl)
         self.sop_area.controls = controls
+
+    def _multi(
+        self,
+        code: str,
+        label: str,
+        choices: tuple[str, ...],
+        raw: str,
+        words: Callable[[str, str], str],
+    ) -> ft.Control:
+        ticked = set(raw.split(",")) if raw else set()
+
+        def toggle(choice: str, on: bool) -> None:
+            ticked.add(choice) if on else ticked.discard(choice)
+            self.result_changed(code, ",".join(c for c in choices if c in ticked))
+
+        boxes = [
+            ft.Checkbox(
+                label=words(c, self.shell.lang),
+                value=c in ticked,
+                on_change=lambda e, c=c: toggle(c, bool(e.control.value)),
+            )
+            for c in choices
+        ]
+        return ft.Column([ft.Text(label, size=13), ft.Row(boxes, wrap=True)], spacing=2)
 
     def _slot_row(self, code: str, label: str) -> ft.Control:
         tr, vm = self.shell.tr, self.vm
@@ -194,7 +224,7 @@ class VisitFormScreen:
     def _fill_panel(self) -> None:
         vm, lang, tr = self.vm, self.shell.lang, self.shell.tr
         rows: list[ft.Control] = []
-        for r in rule_rows(vm.report, lang):
+        for r in rule_rows(vm.report, lang, slot_labels(vm.sop, lang)):
             icon = {"pass": ft.Icons.CHECK_CIRCLE, "block": ft.Icons.CANCEL}.get(
                 r.status, ft.Icons.WARNING_AMBER
             )

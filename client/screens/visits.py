@@ -80,11 +80,13 @@ class VisitDetailScreen:
             else tr("visits.synced" if sv.sync_state == "synced" else "visits.pending")
         )
         prov = {p.slot: p.provenance.value for p in v.photos}
+        names = vm.slot_labels
         photos = [
             ft.Column(
                 [
                     ft.Image(src=data, width=150, height=150, fit=ft.BoxFit.COVER),
-                    ft.Text(f"{slot} · {tr('detail.provenance.' + prov.get(slot, 'file_picker'))}",
+                    ft.Text(f"{names.get(slot, slot)} · "
+                            f"{tr('detail.provenance.' + prov.get(slot, 'file_picker'))}",
                             size=11),
                 ],
                 spacing=2,

@@ -25,6 +25,7 @@ from client.sync.api import (
     SyncResult,
     SyncStatus,
 )
+from client.sync.attachments import upload_attachments
 from client.sync.context import Restart, RunContext
 from client.sync.photos import upload_photos
 from client.sync.pull import hello, pull_all
@@ -141,6 +142,7 @@ class SyncEngine:
         hello(ctx)
         push_outbox(ctx)
         upload_photos(ctx)
+        upload_attachments(ctx)
         pull_all(ctx)
         self._refresh_conflicts(ctx)
 

@@ -9,7 +9,9 @@ Building that index is the expensive part of the first screen, so (bench/bench_a
 - the initials of every name are kept in the store's meta (``INITIALS_META_KEY``), so a later
   start reads them instead of computing them; a stale or foreign cache is simply recomputed;
 - ``load()`` reuses the entries of customers that did not change since the last load;
-- a search that extends the previous one (typing) scans only the previous matches.
+- a search that extends the previous one (typing) scans only the previous matches;
+- the list is built from ``CustomerSummary`` rows (a SQL projection of the fields shown, no
+  pydantic), and "visited today" from one indexed query (``customers_visited_since``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from importlib import metadata
 from typing import Any
 
 from client import clock
+from client.localdb.customers import CustomerSummary
 from client.localdb.store import LocalStore
 from shared.customers import Customer
 from shared.errors import StorageError
@@ -71,9 +74,12 @@ def pinyin_initials(name: str) -> str:
     return "".join(_word_initials(w) for w in _pinyin().seg(name))
 
 
+Listed = CustomerSummary | Customer  # anything with id, name, address, district, grade, lat...
+
+
 @dataclass(frozen=True)
 class IndexedCustomer:
-    customer: Customer
+    customer: Listed
     name_lower: str
     address_lower: str
     initials: str
@@ -84,12 +90,12 @@ class IndexedCustomer:
 
 @dataclass(frozen=True)
 class CustomerRow:
-    customer: Customer
+    customer: Listed
     distance_m: float | None
     visited_today: bool
 
 
-def indexed(c: Customer, initials: str) -> IndexedCustomer:
+def indexed(c: Listed, initials: str) -> IndexedCustomer:
     lat, lon = to_wgs84(c.lat, c.lon, c.coord_system)
     name, address = c.name.lower(), c.address.lower()
     haystack = SEP.join((name, address, initials))
@@ -97,7 +103,7 @@ def indexed(c: Customer, initials: str) -> IndexedCustomer:
 
 
 def index_customers(
-    customers: list[Customer],
+    customers: list[CustomerSummary] | list[Customer],
     initials: dict[str, str] | None = None,
     previous: dict[str, IndexedCustomer] | None = None,
 ) -> list[IndexedCustomer]:
@@ -166,7 +172,7 @@ class CustomerListVM:
 
     def load(self) -> None:
         """(Re)read customers and today's visits from the store, then refresh the rows."""
-        customers = self.store.list_customers(self.org_id, limit=MAX_CUSTOMERS)
+        customers = self.store.list_customer_summaries(self.org_id, limit=MAX_CUSTOMERS)
         cache = load_initials(self.store)
         known = len(cache)
         previous = {i.customer.id: i for i in self.index}
@@ -180,11 +186,7 @@ class CustomerListVM:
     def reload_visits(self) -> None:
         tz = self.store.get_settings(self.org_id).tz
         since = start_of_day(self.now().astimezone(tz))
-        self.visited_today = {
-            sv.visit.customer_id
-            for sv in self.store.list_visits(since=since, limit=5000)
-            if not sv.voided
-        }
+        self.visited_today = self.store.customers_visited_since(since)
         self.refresh()
 
     @property

@@ -69,6 +69,7 @@ class SyncVM:
     result: SyncResult | None = None
     error: SyncError | None = None
     conflicts: list[Conflict] = field(default_factory=list)
+    after_sync: Callable[[SyncResult], None] | None = None  # in the sync thread, on success
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -90,6 +91,17 @@ class SyncVM:
         return st
 
     def _on_progress(self, p: SyncProgress) -> None:
+        # the final DONE/FAILED report may carry no counts: keep the last ones seen
+        if not (p.records_total or p.bytes_total) and p.phase in (SyncPhase.DONE, SyncPhase.FAILED):
+            prev = self.progress
+            p = SyncProgress(
+                p.phase, prev.records_done, prev.records_total, prev.bytes_done, prev.bytes_total
+            )
+        elif not p.bytes_total and self.progress.bytes_total and p.phase is SyncPhase.PULLING:
+            prev = self.progress  # keep the photo bytes shown while pulling
+            p = SyncProgress(
+                p.phase, p.records_done, p.records_total, prev.bytes_done, prev.bytes_total
+            )
         self.progress = p
         self.on_change()
 
@@ -102,9 +114,12 @@ class SyncVM:
                 return None
             self.running = True
         self.error = None
+        self.progress = SyncProgress(SyncPhase.CONNECTING)
         self.on_change()
         try:
             result = self.service.sync(self._on_progress)
+            if result.error is None and self.after_sync is not None:
+                self.after_sync(result)  # e.g. download delivered materials (client/materials.py)
         finally:
             self.running = False
         self.result = result

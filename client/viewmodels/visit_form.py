@@ -58,17 +58,27 @@ class SubmitOutcome:
     message: Msg
 
 
-def rule_rows(report: ValidationReport | None, lang: str) -> list[RuleRow]:
+def rule_rows(
+    report: ValidationReport | None, lang: str, subjects: dict[str, str] | None = None
+) -> list[RuleRow]:
+    """One row per rule; ``subjects`` names a rule's subject for the rep (photo slot code ->
+    the slot's label, e.g. "storefront" -> "门头")."""
     rows = []
     for r in report.results if report else ():
         status = "pass" if r.passed else ("block" if r.blocks else "warn")
-        rows.append(RuleRow(r.code.value, status, _label(r, lang), r.hint(lang)))
+        rows.append(RuleRow(r.code.value, status, _label(r, lang, subjects), r.hint(lang)))
     return rows
 
 
-def _label(r: RuleResult, lang: str) -> str:
+def slot_labels(sop: SopTemplate | None, lang: str) -> dict[str, str]:
+    return {s.code: s.label.for_lang(lang) for s in sop.photo_slots} if sop else {}
+
+
+def _label(r: RuleResult, lang: str, subjects: dict[str, str] | None = None) -> str:
     text = r.message(lang)
-    return f"{r.subject} · {text}" if r.subject else text
+    if not r.subject:
+        return text
+    return f"{(subjects or {}).get(r.subject, r.subject)} · {text}"
 
 
 def sops_for(store: LocalStore, org_id: str) -> dict[str, SopTemplate]:
@@ -259,6 +269,8 @@ class VisitFormVM:
                 out[code] = int(raw)
             elif f.kind is FieldKind.NUMBER:
                 out[code] = float(raw)
+            elif f.kind is FieldKind.MULTI:  # raw: the ticked choice codes, comma-joined
+                out[code] = [c for c in f.choices if c in raw.split(",")]
             else:
                 out[code] = raw.strip()
         return out

@@ -12,7 +12,7 @@ from client.localdb.store import LocalStore
 from client.localdb.visits import StoredVisit
 from client.viewmodels.account import error_msg
 from client.viewmodels.customers import start_of_day, start_of_week
-from client.viewmodels.visit_form import RuleRow, rule_rows, sops_for
+from client.viewmodels.visit_form import RuleRow, rule_rows, slot_labels, sops_for
 from shared.errors import FieldledgerError, NotFound
 
 
@@ -79,8 +79,15 @@ class VisitDetailVM:
         self.stored = self.store.get_visit(self.visit_id)
 
     @property
+    def slot_labels(self) -> dict[str, str]:
+        if self.stored is None:
+            return {}
+        sop = sops_for(self.store, self.stored.visit.org_id).get(self.stored.visit.action_type)
+        return slot_labels(sop, self.lang)
+
+    @property
     def rules(self) -> list[RuleRow]:
-        return rule_rows(self.stored.report if self.stored else None, self.lang)
+        return rule_rows(self.stored.report if self.stored else None, self.lang, self.slot_labels)
 
     def photo_bytes(self) -> list[tuple[str, bytes]]:
         """(slot, stored JPEG) of each photo the device still holds."""

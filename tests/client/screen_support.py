@@ -9,6 +9,7 @@ kept. ``click``/``change``/``select`` dispatch real control events through the s
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -71,7 +72,9 @@ class AppHarness:
             )
         )
         _context_page.set(self.session.page)
-        build_app(self.config)(self.session.page)
+        started = build_app(self.config)(self.session.page)
+        if inspect.isawaitable(started):  # web mode's main awaits the browser (client/web.py)
+            await started
         return self
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ ALLOWED = {
     "flet": "pure Python; the app framework",
     "flet_geolocator": "pure Python (the Flutter side is built in)",
     "flet_camera": "pure Python (the Flutter side is built in)",
+    "flet_charts": "pure Python (the Flutter side is built in; the targets radar)",
     "msgpack": "flet's protocol; binary, on Flet's mobile index (pure fallback exists)",
     "PIL": "Pillow: binary, on Flet's mobile index",
     "pydantic": "pure Python",
@@ -44,6 +45,7 @@ ALLOWED = {
     "charset_normalizer": "pure-Python wheel exists (requests)",
     "chardet": "pure Python (requests, when installed)",
     "tzdata": "pure Python (zoneinfo data: Android has no tz files zoneinfo can read)",
+    "chinese_calendar": "pure Python (the official calendar used before the first sync)",
 }
 FORBIDDEN = (
     "flask", "werkzeug", "waitress", "argon2", "_argon2_cffi_bindings", "psycopg",
