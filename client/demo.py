@@ -1,7 +1,7 @@
 """``make demo``: the sync server with demo data and the rep app in web mode, on 127.0.0.1.
 
 Embedded defaults: the server keeps its SQLite database and photos under ``var/demo/server``;
-each browser session of the app is its own device with its own database under ``var/demo/web``.
+each browser (profile) of the app is its own device with its own database under ``var/demo/web``.
 Ctrl-C stops both. ``--evidence-only`` runs just the offline evidence demo and exits.
 """
 
@@ -115,7 +115,9 @@ def print_banner(server_port: int, app_port: int) -> None:
     print(f"   server address for sign-in:  http://127.0.0.1:{server_port}   organisation: demo")
     for user, password, role in LOGINS:
         print(f"   {user:<7} / {password}   {role}")
-    print("   Each browser session is its own device. Ctrl-C stops the demo.")
+    print(
+        "   Each browser (profile) is its own device with its own database. Ctrl-C stops the demo."
+    )
     if not os.environ.get("FLET_VIEW_PATH"):
         print("   Desktop window: needs a Flet 1.0.5 desktop client (set FLET_VIEW_PATH); see")
         print("   docs/packaging.md. The web app above is the same code.")
