@@ -7,6 +7,7 @@ the engine's own ``JsonTransport`` with Flask's test client as the wire.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -210,8 +211,14 @@ class LiveServer:
         self.app = app
         self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
         self.port = int(self.server.effective_port)  # type: ignore[union-attr]
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
+
+    def _run(self) -> None:
+        # stop() closes the sockets under the running loop: it then ends with OSError (EBADF)
+        # or ValueError (a closed fd in select) — the normal way this server shuts down
+        with contextlib.suppress(OSError, ValueError):
+            self.server.run()
 
     @property
     def url(self) -> str:
