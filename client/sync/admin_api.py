@@ -13,67 +13,24 @@ import json
 import uuid
 from typing import Any
 
-from client.sync.transport import ConnectionFailed, JsonTransport, ServerError, decode
-from shared.errors import FieldledgerError
+from client.sync.rest import ApiRefused, NotSignedIn, Offline, RestApi
+
+__all__ = ["AdminApi", "AdminApiError", "AdminOffline", "NotSignedIn"]
 
 
-class AdminOffline(FieldledgerError):
-    code = "offline"
+class AdminOffline(Offline):
+    pass
 
 
-class AdminApiError(FieldledgerError):
+class AdminApiError(ApiRefused):
     """The server refused (``server_code``: its error code, e.g. ``already_exists``)."""
 
-    code = "server_refused"
 
-
-class NotSignedIn(FieldledgerError):
-    code = "not_signed_in"
-
-
-def _offline(exc: Exception) -> AdminOffline:
-    return AdminOffline(
-        f"Cannot reach the server ({exc}); administration needs a connection.",
-        message_zh="连不上服务器：管理功能需要联网，请联网后重试。",
-    )
-
-
-def _refused(exc: ServerError) -> AdminApiError:
-    field = exc.details.get("field")
-    return AdminApiError(
-        exc.message or exc.code,
-        message_zh=exc.message_zh or exc.code,
-        field=str(field) if field else None,
-        server_code=exc.code,
-        status=exc.status,
-    )
-
-
-class AdminApi:
-    """Thin calls over a :class:`JsonTransport` (``HttpTransport`` in the app)."""
-
-    def __init__(self, transport: JsonTransport) -> None:
-        self.transport = transport
-
-    @classmethod
-    def for_store(cls, store: Any) -> AdminApi:
-        from client.sync.session import http_transport
-
-        try:
-            return cls(http_transport(store))
-        except FieldledgerError:
-            raise NotSignedIn(
-                "This device is not signed in to a server.", message_zh="本机尚未登录服务器。"
-            ) from None
-
-    # -- plumbing ----------------------------------------------------------------------------
-    def _json(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
-        try:
-            return self.transport._call(method, path, **kw)
-        except ConnectionFailed as exc:
-            raise _offline(exc) from None
-        except ServerError as exc:
-            raise _refused(exc) from None
+class AdminApi(RestApi):
+    offline_error = AdminOffline
+    refused_error = AdminApiError
+    offline_en = "administration needs a connection."
+    offline_zh = "管理功能需要联网，请联网后重试。"
 
     def _multipart(
         self, path: str, fields: dict[str, str], filename: str, mime: str, data: bytes
@@ -93,15 +50,7 @@ class AdminApi:
             + b"\r\n"
         )
         parts.append(f"--{boundary}--\r\n".encode())
-        t = self.transport
-        headers = t._headers(True, f"multipart/form-data; boundary={boundary}")
-        try:
-            reply = t._send("POST", "/api/v1" + path, headers=headers, body=b"".join(parts))
-            return decode(reply)
-        except ConnectionFailed as exc:
-            raise _offline(exc) from None
-        except ServerError as exc:
-            raise _refused(exc) from None
+        return self._post_raw(path, f"multipart/form-data; boundary={boundary}", b"".join(parts))
 
     # -- settings ----------------------------------------------------------------------------
     def org_settings(self) -> dict[str, Any]:

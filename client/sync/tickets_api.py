@@ -12,83 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from client.sync.transport import ConnectionFailed, JsonTransport, ServerError, decode
-from shared.errors import FieldledgerError
+from client.sync.rest import ApiRefused, NotSignedIn, Offline, RestApi
 
-BASE = "/tickets"
-
-
-class TicketsOffline(FieldledgerError):
-    code = "offline"
+__all__ = ["NotSignedIn", "TicketsApi", "TicketsApiError", "TicketsOffline"]
 
 
-class TicketsApiError(FieldledgerError):
+class TicketsOffline(Offline):
+    pass
+
+
+class TicketsApiError(ApiRefused):
     """The server refused (``server_code``: its error code, e.g. ``illegal_transition``)."""
 
-    code = "server_refused"
 
-
-class NotSignedIn(FieldledgerError):
-    code = "not_signed_in"
-
-
-def _offline(exc: Exception) -> TicketsOffline:
-    return TicketsOffline(
-        f"Cannot reach the server ({exc}); this needs a connection. Try again when online.",
-        message_zh="连不上服务器：此操作需要联网，请联网后重试。",
-    )
-
-
-def _refused(exc: ServerError) -> TicketsApiError:
-    field = exc.details.get("field")
-    return TicketsApiError(
-        exc.message or exc.code,
-        message_zh=exc.message_zh or exc.code,
-        field=str(field) if field else None,
-        server_code=exc.code,
-        status=exc.status,
-    )
-
-
-class TicketsApi:
-    """Thin calls over a :class:`JsonTransport` (``HttpTransport`` in the app)."""
-
-    def __init__(self, transport: JsonTransport) -> None:
-        self.transport = transport
-
-    @classmethod
-    def for_store(cls, store: Any) -> TicketsApi:
-        """The API of the signed-in server of ``store`` (``NotSignedIn`` if there is none)."""
-        from client.sync.session import http_transport
-
-        try:
-            return cls(http_transport(store))
-        except FieldledgerError:
-            raise NotSignedIn(
-                "This device is not signed in to a server.", message_zh="本机尚未登录服务器。"
-            ) from None
-
-    # -- plumbing ----------------------------------------------------------------------------
-    def _json(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
-        try:
-            return self.transport._call(method, BASE + path, **kw)
-        except ConnectionFailed as exc:
-            raise _offline(exc) from None
-        except ServerError as exc:
-            raise _refused(exc) from None
-
-    def _bytes(self, path: str) -> bytes:
-        t = self.transport
-        try:
-            reply = t._send("GET", "/api/v1" + BASE + path, headers=t._headers(True, None))
-        except ConnectionFailed as exc:
-            raise _offline(exc) from None
-        if not 200 <= reply.status < 300:
-            try:
-                decode(reply)
-            except ServerError as exc:
-                raise _refused(exc) from None
-        return reply.body
+class TicketsApi(RestApi):
+    base = "/tickets"
+    offline_error = TicketsOffline
+    refused_error = TicketsApiError
 
     # -- tickets -----------------------------------------------------------------------------
     def tickets(self, state: str | None = None) -> list[dict[str, Any]]:
