@@ -6,11 +6,14 @@ board with both reps and their lights → sorting by a column heading reorders t
 opens its drill-down beside the board → the heat map (yesterday's new-product trial conversion,
 by store, then by district) → the industry radar → the same in English. rep1 on a phone-sized
 viewport sees "My goals" with the attack pack delivered to them. Screenshots go to
-docs/screenshots/ (manager-board-*.png, heatmap-*.png, radar-*.png, my-goals-*.png).
+artifacts/e2e/; with FIELDLEDGER_UPDATE_SCREENSHOTS=1 they refresh docs/screenshots/
+(manager-board-*.png, heatmap-*.png, radar-*.png, my-goals-*.png) — a plain test run never
+changes committed files.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -24,8 +27,12 @@ from tests.e2e.targets_demo import enrich
 
 pytestmark = pytest.mark.browser
 
-SHOTS = ROOT / "docs" / "screenshots"
 ARTIFACTS = ROOT / "artifacts" / "e2e"
+SHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("FIELDLEDGER_UPDATE_SCREENSHOTS") == "1"
+    else ARTIFACTS / "screenshots"
+)
 WAIT_MS = 30_000
 
 
