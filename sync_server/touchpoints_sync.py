@@ -47,6 +47,7 @@ from sync_server.sync.common import (
     parse_model,
 )
 from sync_server.sync.context import PushContext
+from sync_server.sync.merge import merge_fields
 from sync_server.sync.visits import _assigned_at
 
 ATTACHMENT_LINK = "touchpoint:"  # visit_photos.visit_id of a touchpoint's attachment
@@ -286,26 +287,22 @@ def _update_contact(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         wanted = Contact.model_validate({**current, **edit.fields}).model_dump(mode="json")
     except ValidationError as exc:
         raise invalid_from(exc, "payload.fields") from None
-    merged = dict(current)
-    conflict_ids: list[str] = []
-    for name in edit.fields:
-        mine, theirs, base = wanted[name], current.get(name), edit.base[name]
-        if theirs == mine:
-            continue
-        if theirs == base or rec.version == change.base_version:
-            merged[name] = mine
-        else:
-            row = _conflict(
-                pc,
-                change,
-                "field_conflict",
-                rec.owner_user_id,
-                field=name,
-                base_value=base,
-                server_value=theirs,
-                device_value=mine,
-            )
-            conflict_ids.append(row.id)
+    merged, clashes = merge_fields(
+        current, wanted, edit.base, edit.fields, same_version=rec.version == change.base_version
+    )
+    conflict_ids = [
+        _conflict(
+            pc,
+            change,
+            "field_conflict",
+            rec.owner_user_id,
+            field=c.name,
+            base_value=c.base,
+            server_value=c.server,
+            device_value=c.device,
+        ).id
+        for c in clashes
+    ]
     changed = merged != current
     if changed:
         rec = _next_version(pc, rec, merged)

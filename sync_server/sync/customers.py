@@ -25,6 +25,7 @@ from sync_server.sync.common import (
     parse_model,
 )
 from sync_server.sync.context import PushContext
+from sync_server.sync.merge import merge_fields
 
 _FROZEN_FIELDS = {"id", "org_id"}
 
@@ -173,26 +174,22 @@ def _update(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         wanted = Customer.model_validate({**current, **edit.fields}).model_dump(mode="json")
     except ValidationError as exc:
         raise invalid_from(exc, "payload.fields") from None
-    merged = dict(current)
-    conflict_ids: list[str] = []
-    for name in edit.fields:
-        mine, theirs, base = wanted[name], current.get(name), edit.base[name]
-        if theirs == mine:
-            continue
-        if theirs == base or rec.version == change.base_version:
-            merged[name] = mine
-        else:
-            row = _conflict(
-                pc,
-                change,
-                rec,
-                "field_conflict",
-                field=name,
-                base_value=base,
-                server_value=theirs,
-                device_value=mine,
-            )
-            conflict_ids.append(row.id)
+    merged, clashes = merge_fields(
+        current, wanted, edit.base, edit.fields, same_version=rec.version == change.base_version
+    )
+    conflict_ids = [
+        _conflict(
+            pc,
+            change,
+            rec,
+            "field_conflict",
+            field=c.name,
+            base_value=c.base,
+            server_value=c.server,
+            device_value=c.device,
+        ).id
+        for c in clashes
+    ]
     if merged != current:
         rec = StoredRecord(
             org_id=rec.org_id,
