@@ -75,8 +75,10 @@ class IncomingChange(BaseModel):
     op: Op
     payload: dict[str, Any] = Field(default_factory=dict)
     version: int = 1
-    report: dict[str, Any] | None = Field(
-        default=None, description="visits: the server's validation report"
+    report: dict[str, Any] | str | None = Field(
+        default=None,
+        description="visits: the server's validation report; its JSON text (a string) when"
+        " the pull asked for report=text",
     )
 
 

@@ -8,10 +8,9 @@ evidence and its disagreement with that value is the skew.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-
-from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from shared.visits import TimeAnchor
 
@@ -25,10 +24,12 @@ class TimeSource(StrEnum):
     DEVICE = "device"  # no usable anchor: the device wall clock, untrusted
 
 
-class TrustedTime(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class TrustedTime:
+    """A judged time. A plain value (no validation): it is only ever derived from the aware
+    datetimes of already-validated models, and the server computes one per pushed visit."""
 
-    value: AwareDatetime
+    value: datetime  # aware
     source: TimeSource
     skew_s: float | None = None  # device wall clock minus anchored time, seconds
 
@@ -46,5 +47,5 @@ def trusted_time(
         if timedelta(0) <= elapsed <= MAX_ANCHOR_AGE:
             value = anchor.server_time + elapsed
             skew = (device_time - value).total_seconds()
-            return TrustedTime(value=value, source=TimeSource.ANCHOR, skew_s=skew)
-    return TrustedTime(value=device_time, source=TimeSource.DEVICE, skew_s=None)
+            return TrustedTime(value, TimeSource.ANCHOR, skew)
+    return TrustedTime(device_time, TimeSource.DEVICE, None)

@@ -307,6 +307,25 @@ def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, str
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+# Query parameters of the hot sync endpoints (docs/sync-protocol.md §7)
+QUERY: dict[str, list[dict[str, Any]]] = {
+    "sync.pull": [
+        {"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2000, "default": 500},
+        },
+        {
+            "name": "report",
+            "in": "query",
+            "description": "text: each change's report as its JSON text (a string)",
+            "schema": {"type": "string", "enum": ["object", "text"], "default": "object"},
+        },
+    ],
+}
+
+
 def build_openapi(app: Flask) -> dict[str, Any]:
     components: dict[str, Any] = {}
     error_ref = _schema(s.ErrorBody, components)
@@ -333,8 +352,8 @@ def build_openapi(app: Flask) -> dict[str, Any]:
                 "summary": summary,
                 "tags": [rule.endpoint.split(".")[0]],
             }
-            if params:
-                op["parameters"] = list(params)
+            if params or rule.endpoint in QUERY:
+                op["parameters"] = list(params) + QUERY.get(rule.endpoint, [])
             if rule.endpoint not in PUBLIC:
                 op["security"] = [{"bearer": []}]
                 op.setdefault("parameters", []).append(

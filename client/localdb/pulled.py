@@ -34,6 +34,7 @@ from client.localdb.schema import (
     voids_t,
 )
 from client.localdb.timefmt import now_text, time_text
+from shared import jsonfast
 from shared.changes import IncomingChange, Op, RecordType
 from shared.settings import OrgSettings
 from shared.sop import SopTemplate
@@ -61,12 +62,33 @@ def server_report(raw: dict[str, Any] | None, visit_id: str) -> ValidationReport
         return None
 
 
-def _report_text(raw: dict[str, Any] | None, visit_id: str) -> tuple[str, bool] | None:
+_COUNTS_PREFIXES = (('{"counts":true,', True), ('{"counts":false,', False))
+
+
+def _report_text(raw: dict[str, Any] | str | None, visit_id: str) -> tuple[str, bool] | None:
     """The server's report as stored JSON and its verdict, without a pydantic round trip.
 
-    The shape is checked cheaply here (the hot path of a full pull); the stored text is parsed
-    into a ``ValidationReport`` when a visit is read. A report of the wrong shape is dropped.
+    A report pulled as text (``report=text``) that starts with its verdict (the server writes
+    ``counts`` first) is stored as it is, minus that key: no parse at all. Anything else is
+    decoded and its shape checked cheaply here (the hot path of a full pull); the stored text
+    is parsed into a ``ValidationReport`` when a visit is read. A report of the wrong shape is
+    dropped.
     """
+    if isinstance(raw, str):
+        for prefix, counts in _COUNTS_PREFIXES:
+            if (
+                raw.startswith(prefix)
+                and raw.endswith("}")
+                and '"results":[' in raw
+                and '"device_report":' not in raw
+            ):
+                return "{" + raw[len(prefix) :], counts
+        try:
+            raw = jsonfast.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(raw, dict):
+            return None
     if not raw or not isinstance(raw.get("results"), list):
         return None
     data = {k: v for k, v in raw.items() if k not in _REPORT_EXTRA_KEYS}
@@ -77,7 +99,7 @@ def _report_text(raw: dict[str, Any] | None, visit_id: str) -> tuple[str, bool] 
         if report is None:
             return None
         return report.model_dump_json(), report.counts
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")), counts
+    return jsonfast.dumps(data), counts
 
 
 def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
@@ -110,9 +132,11 @@ def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
                 "captured_at": time_text(visit.device_time, field="device_time"),
                 "saved_at": now,
                 "counts": int(counts),
-                "visit_json": json.dumps(ch.payload, ensure_ascii=False, separators=(",", ":")),
+                "visit_json": jsonfast.dumps(ch.payload),
                 "report_json": local_text,
-                "server_report_json": report_text,
+                # a visit first seen in a pull: report_json IS the server's report (not stored
+                # twice); server_report_json holds the server's verdict on visits captured here
+                "server_report_json": None,
             }
         )
         present.add(visit.id)
@@ -250,13 +274,20 @@ def put_generic(conn: Connection, record_type: str, ch: IncomingChange) -> None:
         "version": ch.version,
         "server_seq": ch.server_seq,
         "payload_json": json.dumps(ch.payload, ensure_ascii=False),
-        "report_json": json.dumps(ch.report, ensure_ascii=False) if ch.report else None,
+        "report_json": _generic_report(ch.report),
     }
     stmt = insert(pulled_records_t).values(record_type=record_type, record_id=ch.record_id,
                                            **values)  # fmt: skip
     conn.execute(
         stmt.on_conflict_do_update(index_elements=["record_type", "record_id"], set_=values)
     )
+
+
+def _generic_report(report: dict[str, Any] | str | None) -> str | None:
+    """A record's report as JSON text (pulled with ``report=text`` it already is)."""
+    if not report:
+        return None
+    return report if isinstance(report, str) else json.dumps(report, ensure_ascii=False)
 
 
 def wipe_pulled(conn: Connection, org_id: str) -> None:

@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, update
 
 from client.localdb import conflicts, customer_edits, pulled, tickets, touchpoints
 from client.localdb.blobs import BlobStore
+from client.localdb.engine import _BEGIN_OPTION as BEGIN_OPTION
+from client.localdb.engine import storage_errors, write_tx
 from client.localdb.meta import set_meta
 from client.localdb.outbox import OutboxEntry, _entry
 from client.localdb.schema import customers_t, outbox_t, pulled_records_t, visit_photos_t
@@ -63,6 +66,32 @@ class SyncStoreMixin:
                 customer_edits.rebase(conn, cid)
 
     # -- pulled data -----------------------------------------------------------------------
+    @contextmanager
+    def pull_transaction(self, *, durable: bool = True) -> Iterator[Connection]:
+        """A write transaction for one pulled page; ``durable=False`` commits it without
+        waiting for the disk (``synchronous = NORMAL`` for this one transaction).
+
+        Everything captured here is committed with ``synchronous = FULL``. A pulled page is a
+        copy of the server's data stored with its cursor: after a power cut (an app crash loses
+        nothing either way) the database is still consistent and at worst an older cursor is
+        back, so the page is downloaded again. The sync engine keeps a page durable when the
+        server counts on it (ticket answers, confirmed delivered by the next pull).
+        """
+        if durable:
+            with write_tx(self.engine, "pull") as conn:
+                yield conn
+            return
+        with storage_errors("pull"), self.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA synchronous = NORMAL")  # outside any transaction (autocommit)
+            try:
+                conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+                with conn.begin():
+                    yield conn
+            finally:
+                raw.execute("PRAGMA synchronous = FULL")  # before the pool hands it out again
+
     def apply_pulled_changes(
         self,
         changes: list[IncomingChange],

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from pydantic import ValidationError
 from sqlalchemy import Connection, and_, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import IntegrityError
@@ -233,7 +234,7 @@ def _photos(conn: Connection, visit_id: str) -> list[StoredPhoto]:
 def _stored(conn: Connection, row: Any) -> StoredVisit:
     return StoredVisit(
         visit=Visit.model_validate_json(row.visit_json),
-        report=ValidationReport.model_validate_json(row.report_json),
+        report=read_report(row.report_json, row.id),
         voided=row.void_reason is not None,
         void_reason=row.void_reason,
         # No outbox entry: the visit was pulled from the server (another device of the rep).
@@ -241,6 +242,16 @@ def _stored(conn: Connection, row: Any) -> StoredVisit:
         seq=row.seq,
         photos=_photos(conn, row.id),
     )
+
+
+def read_report(text: str, visit_id: str) -> ValidationReport:
+    """A stored report. One pulled from the server is stored as the server sent it, shape
+    checked only roughly (docs/local-store.md): one that does not parse is shown as no report
+    (as a report of the wrong shape always was) instead of making the visit unreadable."""
+    try:
+        return ValidationReport.model_validate_json(text)
+    except ValidationError:
+        return ValidationReport(visit_id=visit_id, results=())
 
 
 def get_visit(conn: Connection, visit_id: str) -> StoredVisit:

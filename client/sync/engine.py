@@ -58,7 +58,7 @@ class SyncEngine:
         rng: random.Random | None = None,
         policy: RetryPolicy | None = None,
         push_batch: int = 500,
-        pull_limit: int = 500,
+        pull_limit: int = 1000,
         chunk_size: int = 256 * 1024,
         checkpoint: Callable[[str], None] | None = None,
     ) -> None:

@@ -10,6 +10,8 @@ one local transaction.
 
 from __future__ import annotations
 
+import contextlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +22,7 @@ from client.sync.api import SyncPhase
 from client.sync.context import Restart, RunContext
 from client.sync.session import CURSOR_KEY, EPOCH_KEY
 from client.sync.transport import ServerError
-from shared.changes import IncomingChange
+from shared.changes import IncomingChange, Op, RecordType
 
 MAX_PAGES = 1_000_000
 
@@ -73,13 +75,54 @@ def _reset(ctx: RunContext) -> None:
     ctx.counters.reset = True
 
 
+_FIELDS = frozenset(IncomingChange.model_fields)
+_TYPES = {t.value: t for t in RecordType}
+_OPS = {o.value: o for o in Op}
+
+
+def _well_formed(item: Any) -> IncomingChange | None:
+    """What ``IncomingChange.model_validate`` gives for the common, well-typed item, built
+    without pydantic's pass (a full pull is tens of thousands of items); None: validate it."""
+    if type(item) is not dict or not _FIELDS.issuperset(item):
+        return None
+    seq, rtype, rid, op = (
+        item.get("server_seq"),
+        item.get("record_type"),
+        item.get("record_id"),
+        item.get("op"),
+    )
+    payload, version, report = item.get("payload", {}), item.get("version", 1), item.get("report")
+    if not (
+        type(seq) is int
+        and seq >= 1
+        and type(rid) is str
+        and type(payload) is dict
+        and type(version) is int
+        and (report is None or type(report) is dict or type(report) is str)
+        and rtype in _TYPES
+        and op in _OPS
+    ):
+        return None
+    return IncomingChange.model_construct(
+        server_seq=seq,
+        record_type=_TYPES[rtype],
+        record_id=rid,
+        op=_OPS[op],
+        payload=payload,
+        version=version,
+        report=report,
+    )
+
+
 def _page_changes(raw: list[Any], cursor: int) -> list[IncomingChange]:
     changes = []
     for item in raw:
-        try:
-            change = IncomingChange.model_validate(item)
-        except ValidationError:
-            continue  # a record type this app version does not know yet
+        change = _well_formed(item)
+        if change is None:
+            try:
+                change = IncomingChange.model_validate(item)
+            except ValidationError:
+                continue  # a record type this app version does not know yet
         if change.server_seq > cursor:
             changes.append(change)
     return changes
@@ -96,7 +139,59 @@ def _awaits_confirmation(change: IncomingChange) -> bool:
     )
 
 
+class _PageSource:
+    """Pages by cursor; with a transport that allows it (``prefetch_pulls``), the next page is
+    requested while the current one is being applied, on one background thread.
+
+    A pull's cursor tells the server what the device holds (ticket answers are confirmed
+    delivered by it, protocol §11), so the caller prefetches only after a page that carries
+    nothing awaiting that confirmation. A prefetched page that is not asked for (a reset, a
+    restart, an error) is waited for and dropped.
+    """
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+        enabled = bool(getattr(ctx.transport, "prefetch_pulls", False))
+        self._pool = ThreadPoolExecutor(1, "fieldledger-pull") if enabled else None
+        self._ahead: tuple[int, Future[dict[str, Any]]] | None = None
+
+    def _fetch(self, cursor: int) -> dict[str, Any]:
+        return self._ctx.call(self._ctx.transport.pull, cursor, self._ctx.pull_limit)
+
+    def prefetch(self, cursor: int) -> None:
+        if self._pool is not None and self._ahead is None:
+            self._ahead = (cursor, self._pool.submit(self._fetch, cursor))
+
+    def get(self, cursor: int) -> dict[str, Any]:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            if ahead[0] == cursor:
+                return ahead[1].result()
+            _drop(ahead[1])
+        return self._fetch(cursor)
+
+    def close(self) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            _drop(ahead[1])
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+
+def _drop(future: Future[dict[str, Any]]) -> None:
+    with contextlib.suppress(Exception):
+        future.result()
+
+
 def pull_all(ctx: RunContext) -> None:
+    pages = _PageSource(ctx)
+    try:
+        _pull_pages(ctx, pages)
+    finally:
+        pages.close()
+
+
+def _pull_pages(ctx: RunContext, pages: _PageSource) -> None:
     store = ctx.store
     cursor = cursor_of(ctx)
     start = cursor
@@ -104,7 +199,7 @@ def pull_all(ctx: RunContext) -> None:
     confirm, confirm_rounds = False, 0  # one more pull confirms delivery of ticket answers
     for _ in range(MAX_PAGES):
         try:
-            page = ctx.call(ctx.transport.pull, cursor, ctx.pull_limit)
+            page = pages.get(cursor)
         except ServerError as exc:
             if exc.code == "reset_required" and resets < 2:
                 resets += 1
@@ -121,14 +216,17 @@ def pull_all(ctx: RunContext) -> None:
             raise ServerError(502, "bad_response", "the server's cursor went backwards")
         changes = _page_changes(page.get("changes") or [], cursor)
         ctx.checkpoint("pull.page_received")
-        with store.transaction() as tx:
+        awaited = any(_awaits_confirmation(c) for c in changes)
+        if page.get("has_more") and not awaited:
+            pages.prefetch(next_cursor)
+        with store.pull_transaction(durable=awaited) as tx:
             store.apply_pulled_changes(changes, org_id=ctx.org_id, cursor=next_cursor, tx=tx)
             ctx.checkpoint("pull.page_in_transaction")
         ctx.counters.pulled += len(changes)
         cursor = next_cursor
         total = max(_int(page.get("max_server_seq")) - start, cursor - start)
         ctx.progress(SyncPhase.PULLING, cursor - start, total)
-        confirm = confirm or any(_awaits_confirmation(c) for c in changes)
+        confirm = confirm or awaited
         if not page.get("has_more"):
             if not confirm or confirm_rounds >= 2:
                 return

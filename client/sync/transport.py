@@ -12,13 +12,13 @@ request may or may not have been applied — every request is safe to repeat), a
 from __future__ import annotations
 
 import http.client
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import requests
 
+from shared import jsonfast
 from shared.changes import PROTOCOL_VERSION, SCHEMA_VERSION
 
 PROTOCOL_HEADER = "X-Fieldledger-Protocol"
@@ -126,7 +126,7 @@ class JsonTransport:
         auth: bool = True,
     ) -> dict[str, Any]:
         if json_body is not None:
-            body: bytes | None = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+            body: bytes | None = jsonfast.dumps_bytes(json_body)
             ctype: str | None = "application/json"
         else:
             body, ctype = data, ("application/offset+octet-stream" if data is not None else None)
@@ -155,7 +155,9 @@ class JsonTransport:
         return self._call("POST", "/sync/push", json_body={"changes": changes})
 
     def pull(self, cursor: int, limit: int) -> dict[str, Any]:
-        return self._call("GET", "/sync/pull", params={"cursor": cursor, "limit": limit})
+        # report=text: reports arrive as JSON text, stored as they are (protocol §7)
+        params = {"cursor": cursor, "limit": limit, "report": "text"}
+        return self._call("GET", "/sync/pull", params=params)
 
     def photo_offset(self, sha: str, size: int) -> dict[str, Any]:
         """Create the upload, or learn how far it got (``{offset, size, complete}``)."""
@@ -173,7 +175,7 @@ class JsonTransport:
 def decode(reply: Reply) -> dict[str, Any]:
     """The JSON body of a 2xx reply, else :class:`ServerError` (whatever the body is)."""
     try:
-        data = json.loads(reply.body.decode("utf-8")) if reply.body else {}
+        data = jsonfast.loads(reply.body) if reply.body else {}
     except (UnicodeDecodeError, ValueError):
         data = None
     if 200 <= reply.status < 300:
@@ -204,6 +206,11 @@ def _retry_after(headers: Mapping[str, str], data: Any) -> float | None:
 
 class HttpTransport(JsonTransport):
     """The protocol over HTTP(S) with ``requests``: timeouts on connect and read."""
+
+    # the next pull page may be requested (on another thread) while one is applied: calls
+    # never overlap (one prefetch at a time, the caller waits for it), and requests'
+    # Session serves them from one thread at a time (client/sync/pull.py)
+    prefetch_pulls = True
 
     def __init__(
         self,

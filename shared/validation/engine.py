@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shared.settings import OrgSettings, RuleCode, Severity
-from shared.trusted_time import trusted_time
+from shared.trusted_time import TrustedTime, trusted_time
 from shared.validation.context import PhotoHistory, ValidationContext
 from shared.validation.report import ENGINE_VERSION, RuleResult, ValidationReport
 from shared.validation.rules_gps import check_gps
@@ -29,13 +29,18 @@ def enabled_rules(settings: OrgSettings) -> frozenset[RuleCode]:
     return enabled
 
 
-def validate_visit(visit: Visit, ctx: ValidationContext) -> ValidationReport:
+def validate_visit(
+    visit: Visit, ctx: ValidationContext, when: TrustedTime | None = None
+) -> ValidationReport:
     """Judge ``visit`` against every enabled rule of the organisation.
 
-    Never raises for a well-formed ``Visit``: every problem is a failed rule in the report.
+    ``when`` is the visit's trusted time when the caller already computed it (the server does,
+    to check the assignment at capture time). Never raises for a well-formed ``Visit``: every
+    problem is a failed rule in the report.
     """
     enabled = enabled_rules(ctx.settings)
-    when = trusted_time(visit.device_time, visit.anchor, visit.elapsed_since_anchor_ms)
+    if when is None:
+        when = trusted_time(visit.device_time, visit.anchor, visit.elapsed_since_anchor_ms)
     results: list[RuleResult] = [
         check_photos(visit, ctx),
         check_checklist(visit, ctx),

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from shared import jsonfast
 from shared.changes import MIN_SCHEMA_VERSION, PROTOCOL_VERSION, SCHEMA_VERSION
 from shared.errors import InvalidInput, NotFound
-from sync_server import jsonfast
 from sync_server.api import int_arg, iso, json_body, now_iso, user_out
 from sync_server.app import ensure_epoch, get_storage
 from sync_server.auth import current_scope, require_auth
@@ -100,11 +100,18 @@ def pull() -> Response:
     scope = current_scope()
     cursor = int_arg("cursor", 0, 0, 2**62)
     limit = int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    report_as = request.args.get("report", "object")
+    if report_as not in ("object", "text"):
+        raise InvalidInput(
+            "report must be 'object' or 'text'",
+            message_zh="report 参数只能是 object 或 text",
+            field="report",
+        )
     storage = get_storage()
-    page = pull_changes(storage, scope, cursor, limit)
+    page = pull_changes(storage, scope, cursor, limit, decode=False)
     return _json_response(
         {
-            "changes": incoming_json(page),
+            "changes": incoming_json(page, report_text=report_as == "text"),
             "next_cursor": page.next_cursor,
             "has_more": page.has_more,
             "max_server_seq": page.max_server_seq,

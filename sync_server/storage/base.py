@@ -52,8 +52,15 @@ class PullItem:
     record_id: str
     version: int
     op: str  # create | update | delete
-    payload: dict[str, Any]
-    report: dict[str, Any] | None = None
+    payload: dict[str, Any] | RawJson  # RawJson: when pulled with ``decode=False``
+    report: dict[str, Any] | RawJson | None = None
+
+
+class RawJson(str):
+    """JSON text exactly as stored, handed through undecoded (a full pull sends thousands of
+    stored documents: decoding and re-encoding each would cost more than the rest)."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
@@ -242,7 +249,9 @@ class StorageBase(ABC):
         """A write transaction holding the organisation's counter lock."""
 
     @abstractmethod
-    def pull(self, scope: Scope, cursor: int, limit: int) -> PullPage: ...
+    def pull(self, scope: Scope, cursor: int, limit: int, *, decode: bool = True) -> PullPage:
+        """The next page in the scope after ``cursor``. ``decode=False``: payloads and reports
+        come as :class:`RawJson` (the HTTP endpoint embeds them as they are)."""
 
     @abstractmethod
     def get_record(self, org_id: str, record_type: str, record_id: str) -> StoredRecord | None: ...

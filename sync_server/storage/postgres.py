@@ -59,6 +59,48 @@ class PostgresStorage(SqlStorage):
         cur.execute("BEGIN")
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
 
+    def _select_keys(
+        self,
+        columns: str,
+        table: str,
+        where: tuple[str, list[Any]],
+        key: str,
+        kind: str,
+        keys: list[Any],
+    ) -> tuple[str, list[Any]]:
+        """One index probe per key, whatever the planner's statistics say.
+
+        ``key IN (...)`` with 500 values is parsed and planned anew each time, and on tables
+        not yet analysed (a new organisation's first pushes) the planner filters every row of
+        the organisation instead of probing the key. Unnesting the keys (one array parameter)
+        into a LATERAL subquery that PostgreSQL may not flatten (``OFFSET 0``) makes it a
+        nested loop of primary-key probes.
+        """
+        cond, params = where
+        sql = (
+            f"SELECT {columns} FROM unnest(%b::{kind}[]) AS keys(k) CROSS JOIN LATERAL"
+            f" (SELECT {columns} FROM {table} WHERE {cond} AND {key} = keys.k OFFSET 0) AS t"
+        )
+        return sql, [list(keys), *params]
+
+    def _insert_many(
+        self,
+        cur: Any,
+        table: str,
+        columns: tuple[tuple[str, str], ...],
+        rows: list[tuple[Any, ...]],
+        tail: str = "",
+    ) -> None:
+        """One statement and one round trip: every column sent as an array and unnested.
+
+        psycopg's ``executemany`` costs tens of microseconds of Python per row even pipelined;
+        arrays are encoded in C (psycopg[binary]).
+        """
+        names = ", ".join(name for name, _ in columns)
+        arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)  # binary: no escaping
+        values = [list(col) for col in zip(*rows, strict=True)]
+        cur.execute(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}", values)
+
     def _in_clean_state(self, conn: Any) -> bool:
         return not conn.closed and conn.info.transaction_status == 0
 

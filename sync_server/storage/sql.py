@@ -15,7 +15,15 @@ from importlib import resources
 from typing import Any
 
 from shared.errors import NotFound
-from sync_server.storage.base import ConflictRow, PullItem, PullPage, Scope, StoredRecord, WriteTx
+from sync_server.storage.base import (
+    ConflictRow,
+    PullItem,
+    PullPage,
+    RawJson,
+    Scope,
+    StoredRecord,
+    WriteTx,
+)
 from sync_server.storage.sql_accounts import AccountsMixin
 from sync_server.storage.sql_rows import (
     CONFLICT_COLS,
@@ -57,6 +65,37 @@ class SqlStorage(AccountsMixin):
     @abstractmethod
     def _begin_ddl(self, cur: Any) -> None:
         """Begin a transaction that excludes other migrators."""
+
+    def _select_keys(
+        self,
+        columns: str,
+        table: str,
+        where: tuple[str, list[Any]],
+        key: str,
+        kind: str,
+        keys: list[Any],
+    ) -> tuple[str, list[Any]]:
+        """``SELECT columns FROM table WHERE where AND key IN keys``: the SQL and all its
+        parameters. ``where`` is a condition and its parameters; ``kind`` the key's PostgreSQL
+        type."""
+        cond, params = where
+        marks = ", ".join(["%s"] * len(keys))
+        sql = f"SELECT {columns} FROM {table} WHERE {cond} AND {key} IN ({marks})"
+        return sql, [*params, *keys]
+
+    def _insert_many(
+        self,
+        cur: Any,
+        table: str,
+        columns: tuple[tuple[str, str], ...],
+        rows: list[tuple[Any, ...]],
+        tail: str = "",
+    ) -> None:
+        """INSERT ``rows`` (of ``columns``: name and PostgreSQL type) in one call; ``tail`` is
+        an ``ON CONFLICT`` clause. Keys must be unique within ``rows``."""
+        names = ", ".join(name for name, _ in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        cur.executemany(self._q(f"INSERT INTO {table} ({names}) VALUES ({marks}){tail}"), rows)
 
     # --- connections ---------------------------------------------------------------------------
     @contextmanager
@@ -206,7 +245,8 @@ class SqlStorage(AccountsMixin):
         )
         return record_from_row(row) if row else None
 
-    def pull(self, scope: Scope, cursor: int, limit: int) -> PullPage:
+    def pull(self, scope: Scope, cursor: int, limit: int, *, decode: bool = True) -> PullPage:
+        load = loads if decode else RawJson
         with self._conn() as conn:
             cur = conn.cursor()
             self._begin_read(cur)
@@ -234,8 +274,8 @@ class SqlStorage(AccountsMixin):
                         record_id=r[2],
                         version=int(r[3]),
                         op="delete" if r[4] else ("create" if int(r[3]) == 1 else "update"),
-                        payload={} if r[4] else loads(r[5]),
-                        report=loads(r[6]) if r[6] and not r[4] else None,
+                        payload={} if r[4] else load(r[5]),
+                        report=load(r[6]) if r[6] and not r[4] else None,
                     )
                     for r in cur.fetchall()
                 ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync_server.jsonfast import dumps as dumps
-from sync_server.jsonfast import loads as loads
+from shared.jsonfast import dumps as dumps
+from shared.jsonfast import loads as loads
 from sync_server.storage.base import ConflictRow, Scope, StoredRecord
 
 REC_COLS = (
@@ -18,6 +18,36 @@ CONFLICT_COLS = (
     " resolved_at"
 )
 CHUNK = 500
+
+# Columns with their PostgreSQL types, for bulk inserts (``SqlStorage._insert_many``)
+REC_TYPED = tuple(
+    zip(
+        [c.strip() for c in REC_COLS.split(",")],
+        ["text"] * 3 + ["bigint", "bigint", "integer"] + ["text"] * 5 + ["double precision"],
+        strict=True,
+    )
+)
+CONFLICT_TYPED = tuple(
+    zip(
+        [c.strip() for c in CONFLICT_COLS.split(",")],
+        ["text"] * 16 + ["double precision"] * 2,
+        strict=True,
+    )
+)
+OUTCOME_TYPED = (
+    ("org_id", "text"),
+    ("device_id", "text"),
+    ("seq", "bigint"),
+    ("status", "text"),
+    ("record_type", "text"),
+    ("record_id", "text"),
+    ("server_seq", "bigint"),
+    ("version", "bigint"),
+    ("code", "text"),
+    ("message", "text"),
+    ("details", "text"),
+    ("created_at", "double precision"),
+)
 
 
 def record_from_row(row: tuple[Any, ...]) -> StoredRecord:

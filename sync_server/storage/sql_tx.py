@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 from sync_server.storage.base import Assignment, ConflictRow, OutcomeRow, StoredRecord, WriteTx
 from sync_server.storage.sql_rows import (
     CHUNK,
-    CONFLICT_COLS,
+    CONFLICT_TYPED,
+    OUTCOME_TYPED,
     REC_COLS,
+    REC_TYPED,
     dumps,
     loads,
     opt_float,
@@ -49,13 +51,15 @@ class SqlWriteTx(WriteTx):
         found: dict[int, OutcomeRow] = {}
         for i in range(0, len(seqs), CHUNK):
             chunk = seqs[i : i + CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            rows = self._run(
-                "SELECT seq, status, record_type, record_id, server_seq, version, code, message,"
-                f" details FROM device_outcomes WHERE org_id = %s AND device_id = %s"
-                f" AND seq IN ({marks})",
-                [self.org_id, device_id, *chunk],
+            sql, params = self._s._select_keys(
+                "seq, status, record_type, record_id, server_seq, version, code, message, details",
+                "device_outcomes",
+                ("org_id = %s AND device_id = %s", [self.org_id, device_id]),
+                "seq",
+                "bigint",
+                chunk,
             )
+            rows = self._run(sql, params)
             for r in rows:
                 found[int(r[0])] = OutcomeRow(
                     device_id, int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], loads(r[8])
@@ -79,12 +83,15 @@ class SqlWriteTx(WriteTx):
                 missing.append(rid)
         for i in range(0, len(missing), CHUNK):
             chunk = missing[i : i + CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            for row in self._run(
-                f"SELECT {REC_COLS} FROM records WHERE org_id = %s AND record_type = %s"
-                f" AND record_id IN ({marks})",
-                [self.org_id, record_type, *chunk],
-            ):
+            sql, params = self._s._select_keys(
+                REC_COLS,
+                "records",
+                ("org_id = %s AND record_type = %s", [self.org_id, record_type]),
+                "record_id",
+                "text",
+                chunk,
+            )
+            for row in self._run(sql, params):
                 found[row[2]] = record_from_row(row)
         return found
 
@@ -126,12 +133,15 @@ class SqlWriteTx(WriteTx):
         ids = list(dict.fromkeys(customer_ids))
         for i in range(0, len(ids), CHUNK):
             chunk = ids[i : i + CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            for r in self._run(
-                "SELECT customer_id, user_id, team_id, valid_from, valid_to FROM"
-                f" customer_assignments WHERE org_id = %s AND customer_id IN ({marks})",
-                [self.org_id, *chunk],
-            ):
+            sql, params = self._s._select_keys(
+                "customer_id, user_id, team_id, valid_from, valid_to",
+                "customer_assignments",
+                ("org_id = %s", [self.org_id]),
+                "customer_id",
+                "text",
+                chunk,
+            )
+            for r in self._run(sql, params):
                 out.append(Assignment(r[0], r[1], r[2], float(r[3]), opt_float(r[4])))
         return out
 
@@ -156,28 +166,26 @@ class SqlWriteTx(WriteTx):
         self._photos.extend(rows)
 
     def flush(self) -> None:
-        q = self._s._q
+        insert = self._s._insert_many
         cur = self._cur
         if self._records:
-            cur.executemany(
-                q(
-                    f"INSERT INTO records ({REC_COLS}) VALUES ({', '.join(['%s'] * 12)})"
-                    " ON CONFLICT (org_id, record_type, record_id) DO UPDATE SET"
-                    " version = excluded.version, server_seq = excluded.server_seq,"
-                    " deleted = excluded.deleted, scope_kind = excluded.scope_kind,"
-                    " owner_user_id = excluded.owner_user_id, team_id = excluded.team_id,"
-                    " payload = excluded.payload, report = excluded.report,"
-                    " updated_at = excluded.updated_at"
-                ),
+            insert(
+                cur,
+                "records",
+                REC_TYPED,
                 [record_params(r) for r in self._records.values()],
+                " ON CONFLICT (org_id, record_type, record_id) DO UPDATE SET"
+                " version = excluded.version, server_seq = excluded.server_seq,"
+                " deleted = excluded.deleted, scope_kind = excluded.scope_kind,"
+                " owner_user_id = excluded.owner_user_id, team_id = excluded.team_id,"
+                " payload = excluded.payload, report = excluded.report,"
+                " updated_at = excluded.updated_at",
             )
         if self._outcomes:
-            cur.executemany(
-                q(
-                    "INSERT INTO device_outcomes (org_id, device_id, seq, status, record_type,"
-                    " record_id, server_seq, version, code, message, details, created_at)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                ),
+            insert(
+                cur,
+                "device_outcomes",
+                OUTCOME_TYPED,
                 [
                     (
                         self.org_id,
@@ -197,8 +205,10 @@ class SqlWriteTx(WriteTx):
                 ],
             )
         if self._conflicts:
-            cur.executemany(
-                q(f"INSERT INTO conflicts ({CONFLICT_COLS}) VALUES ({', '.join(['%s'] * 18)})"),
+            insert(
+                cur,
+                "conflicts",
+                CONFLICT_TYPED,
                 [
                     (
                         c.id,
@@ -224,14 +234,15 @@ class SqlWriteTx(WriteTx):
                 ],
             )
         if self._photos:
-            cur.executemany(
-                q(
-                    "INSERT INTO visit_photos (org_id, sha256, visit_id) VALUES (%s, %s, %s)"
-                    " ON CONFLICT DO NOTHING"
-                ),
+            insert(
+                cur,
+                "visit_photos",
+                (("org_id", "text"), ("sha256", "text"), ("visit_id", "text")),
                 [(self.org_id, sha, vid) for sha, vid in dict.fromkeys(self._photos)],
+                " ON CONFLICT DO NOTHING",
             )
         if self.last_seq != self._start_seq:
             cur.execute(
-                q("UPDATE orgs SET last_seq = %s WHERE id = %s"), (self.last_seq, self.org_id)
+                self._s._q("UPDATE orgs SET last_seq = %s WHERE id = %s"),
+                (self.last_seq, self.org_id),
             )

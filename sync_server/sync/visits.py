@@ -26,6 +26,7 @@ from sync_server.sync.common import (
     parse_model,
 )
 from sync_server.sync.context import PushContext
+from sync_server.sync.reports import stored_report
 
 
 def _only_create(change: OutgoingChange) -> None:
@@ -123,8 +124,8 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
                 message_zh="被更正的拜访不存在或不属于您",
                 field="payload.amends",
             )
-    captured = trusted_time(visit.device_time, visit.anchor, visit.elapsed_since_anchor_ms).value
-    if not _assigned_at(pc, customer, captured):
+    when = trusted_time(visit.device_time, visit.anchor, visit.elapsed_since_anchor_ms)
+    if not _assigned_at(pc, customer, when.value):
         row = _conflict_row(
             pc,
             change,
@@ -151,9 +152,7 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         if visit.photos
         else None,
     )
-    report = validate_visit(visit, ctx).to_json_dict()
-    if device_report is not None:
-        report["device_report"] = device_report
+    judged = validate_visit(visit, ctx, when)
     rec = StoredRecord(
         org_id=scope.org_id,
         record_type="visit",
@@ -163,7 +162,7 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         payload=canonical,
         owner_user_id=visit.rep_id,
         team_id=scope.team_id,
-        report=report,
+        report=stored_report(judged, device_report),
         updated_at=pc.now,
     )
     pc.put(rec)
@@ -173,8 +172,8 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         change,
         rec,
         report={
-            "counts": report["counts"],
-            "blocking": sorted({r["code"] for r in report["results"] if _blocks(r)}),
+            "counts": judged.counts,
+            "blocking": sorted({r.code.value for r in judged.blocking}),
         },
     )
 
@@ -192,10 +191,6 @@ class _Excluding:
         return self._index.find(
             sha256, phash, max_distance=max_distance, exclude_visit_id=self._ref
         )
-
-
-def _blocks(result: dict[str, Any]) -> bool:
-    return not result["passed"] and result["severity"] == "block"
 
 
 def _record_photos(pc: PushContext, visit: Visit) -> None:

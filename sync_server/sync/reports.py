@@ -1,0 +1,62 @@
+"""The report the server stores with each pushed visit, serialized for the hot path.
+
+The server re-validates every visit it receives, and a report holds a dozen rule results of
+which most are shared by thousands of visits (``shared.validation.context.memo_result``: the
+same GPS provider, the same workday, the same missing photo...). Each shared result is encoded
+to JSON once here and embedded as an ``orjson.Fragment``; only the few per-visit results (work
+hours, distance, accuracy) are encoded per visit. The stored text holds what
+``ValidationReport.to_json_dict()`` holds, ``counts`` first (docs/sync-protocol.md §7).
+
+Everything in the returned document is either a fragment or a plain str/int/bool, so orjson
+never falls back to ``json`` on it (which could not write a fragment): the device's own report,
+untrusted input, is encoded on its own with the fallback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from shared.jsonfast import dumps_bytes
+from shared.validation.report import (
+    MEMO_JSON,
+    RuleResult,
+    ValidationReport,
+    _build_result_json,
+    _json_value,
+)
+
+_SHARED: dict[int, tuple[RuleResult, orjson.Fragment]] = {}
+_SHARED_MAX = 8192
+
+
+def _result_fragment(r: RuleResult) -> orjson.Fragment:
+    hit = _SHARED.get(id(r))
+    if hit is not None and hit[0] is r:
+        return hit[1]
+    memo = MEMO_JSON.get(id(r))
+    if memo is not None and memo[0] is r:
+        frag = orjson.Fragment(dumps_bytes(memo[1]))
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[id(r)] = (r, frag)  # the entry keeps ``r`` alive: its id is not reused
+        return frag
+    return orjson.Fragment(dumps_bytes(_build_result_json(r)))
+
+
+def stored_report(report: ValidationReport, device_report: Any = None) -> dict[str, Any]:
+    """``report.to_json_dict()`` with ``counts`` moved first (plus the device's report, kept
+    as evidence, last) for storage."""
+    doc: dict[str, Any] = {
+        # first: a device pulling with report=text reads the verdict off the text's start
+        "counts": report.counts,
+        "visit_id": report.visit_id,
+        "engine_version": report.engine_version,
+        "visit_time": _json_value(report.visit_time),
+        "time_source": report.time_source,
+        "results": [_result_fragment(r) for r in report.results],
+    }
+    if device_report is not None:
+        doc["device_report"] = orjson.Fragment(dumps_bytes(device_report))
+    return doc

@@ -1,0 +1,64 @@
+"""shared.jsonfast gives exactly the standard library's values, only faster."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shared import jsonfast
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_loads_and_dumps_round_trip_like_the_standard_library(value: object) -> None:
+    text = json.dumps(value, ensure_ascii=False)
+    assert jsonfast.loads(text) == json.loads(text)
+    assert jsonfast.loads(text.encode("utf-8", "surrogatepass")) == json.loads(text)
+    assert json.loads(jsonfast.dumps(value)) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[123456789012345678901234]",
+        '{"n": -123456789012345678901234}',
+        '{"a": 1,"n":   98765432109876543210987}',
+        "123456789012345678901234",
+    ],
+)
+def test_integers_beyond_64_bits_load_as_exact_integers(text: str) -> None:
+    value = jsonfast.loads(text)
+    assert value == json.loads(text)
+    assert "e+" not in repr(value)
+
+
+def test_a_long_digit_run_inside_a_string_keeps_its_value() -> None:
+    text = '{"id": "a1234567890123456789012b", "n": 5}'
+    assert jsonfast.loads(text) == {"id": "a1234567890123456789012b", "n": 5}
+
+
+def test_nan_and_lone_surrogates_fall_back_to_the_standard_library() -> None:
+    assert jsonfast.loads('{"x": NaN}')["x"] != jsonfast.loads('{"x": NaN}')["x"]  # NaN
+    assert jsonfast.loads('"\\ud800"') == "\ud800"
+    assert jsonfast.dumps("\ud800") == json.dumps("\ud800", ensure_ascii=False)
+    assert jsonfast.dumps({1: "a"}) == '{"1":"a"}'
+
+
+def test_invalid_json_raises_value_error() -> None:
+    with pytest.raises(ValueError):
+        jsonfast.loads(b'{"a": ')
+    with pytest.raises(ValueError):
+        jsonfast.loads(b"\xff\xfe{")
