@@ -14,6 +14,7 @@ untrusted input, is encoded on its own with the fallback.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -58,5 +59,15 @@ def stored_report(report: ValidationReport, device_report: Any = None) -> dict[s
         "results": [_result_fragment(r) for r in report.results],
     }
     if device_report is not None:
-        doc["device_report"] = orjson.Fragment(dumps_bytes(device_report))
+        doc["device_report"] = orjson.Fragment(_claim_json(device_report))
     return doc
+
+
+def _claim_json(value: Any) -> bytes:
+    """Untrusted JSON as valid UTF-8 JSON text: a lone surrogate escaped (not written raw),
+    NaN and Infinity written as null (as orjson does), huge integers exact."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        plain = json.loads(json.dumps(value), parse_constant=lambda _name: None)
+        return json.dumps(plain, separators=(",", ":")).encode("ascii")

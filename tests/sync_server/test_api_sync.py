@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 
 from tests.support.photos import make_jpeg
@@ -236,3 +237,24 @@ def test_gc_removes_orphan_uploads_but_keeps_referenced_photos(api: Api):
     assert store.gc(api.storage, -1) == (1, 1)
     assert api.storage.get_upload("acme", w.photo_sha) is not None
     assert store.blob_path("acme", w.photo_sha).exists()
+
+
+def test_a_pull_with_report_text_sends_each_stored_report_as_its_json_text(api: Api):
+    w = build_world(api)
+    as_objects = api.call("GET", "/api/v1/sync/pull?limit=2000", w.headers["rep1"]).json
+    as_text = api.call("GET", "/api/v1/sync/pull?limit=2000&report=text", w.headers["rep1"]).json
+    by_id = {c["record_id"]: c for c in as_objects["changes"]}
+    visit = next(c for c in as_text["changes"] if c["record_id"] == w.visit_id)
+    assert isinstance(visit["report"], str) and visit["report"].startswith('{"counts":')
+    assert json.loads(visit["report"]) == by_id[w.visit_id]["report"]
+    assert [c["record_id"] for c in as_text["changes"]] == [
+        c["record_id"] for c in as_objects["changes"]
+    ]
+    assert all(c["payload"] == by_id[c["record_id"]]["payload"] for c in as_text["changes"])
+
+
+def test_a_pull_with_an_unknown_report_format_is_refused_naming_the_field(api: Api):
+    w = build_world(api)
+    r = api.call("GET", "/api/v1/sync/pull?report=xml", w.headers["rep1"])
+    assert r.status_code == 400
+    assert r.json["code"] == "invalid_input" and r.json["details"]["field"] == "report"
