@@ -71,7 +71,8 @@ def test_the_devices_own_report_is_kept_last_whatever_it_holds(ctx: ValidationCo
     claim = {"counts": True, "huge": 2**70, "nan": float("nan"), "text": "\ud800"}
     text = jsonfast.dumps_bytes(stored_report(report, claim))
     stored = json.loads(text.decode("utf-8"), parse_constant=_refuse)  # UTF-8, no NaN
-    assert list(stored)[-1] == "device_report" and list(stored)[0] == "counts"
+    keys = list(stored)
+    assert keys[0] == "counts" and keys[-1] == "device_report"
     assert stored["counts"] is False
     claimed = stored["device_report"]
     assert claimed == {"counts": True, "huge": 2**70, "nan": None, "text": "\ud800"}
