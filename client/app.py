@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import threading
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,7 +24,6 @@ from client.screens.shell import Shell, SyncFactory
 from client.screens.theme import FONT_FILE
 from client.sync.api import SyncService
 from client.viewmodels.account import Account, LoginFn
-from shared.photos import FONT_PATH
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 DATA_ENV = "FIELDLEDGER_DATA"
@@ -35,6 +35,8 @@ def ensure_assets(assets_dir: Path = ASSETS_DIR) -> Path:
     The repository keeps one copy of the font (shared/data/fonts); this copies it into the
     assets directory at first run or build time (the copy is not committed).
     """
+    from shared.photos import FONT_PATH  # the photo pipeline (Pillow): not for the first screen
+
     target = assets_dir / "fonts" / FONT_FILE
     source = Path(FONT_PATH)
     if not target.exists() or target.stat().st_size != source.stat().st_size:
@@ -116,6 +118,10 @@ def build_app(config: AppConfig) -> Callable[[ft.Page], Any]:
         page.on_close = lambda e: config.close_store(store)
         page.data = shell
         shell.render()
+        # The first screen was drawn from the store's light read path; load the rest of the
+        # store (SQLAlchemy, repositories, models) now, off the UI thread, so the first tap
+        # does not wait for it (docs/app.md "Start-up"). Idempotent: sessions may share a store.
+        threading.Thread(target=store.warm, name="store-warm").start()
         if shell.account is not None:
             shell.start_sync()
 

@@ -1,16 +1,16 @@
-"""Customers as pulled from the server: bulk upsert, lookup, indexed list/search, and the light
-projection the customer list is built from."""
+"""Customers as pulled from the server: bulk upsert, lookup, indexed list/search.
+
+The light projection the customer list is built from (``CustomerSummary``) is read without
+SQLAlchemy, in :mod:`client.localdb.reader`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, or_, select
 from sqlalchemy.dialects.sqlite import insert
 
 from client.localdb.schema import customers_t
 from client.localdb.timefmt import now_text
-from shared.customers import CoordSystem, Customer
+from shared.customers import Customer
 from shared.errors import NotFound
 
 
@@ -80,57 +80,3 @@ def list_customers(
         q = q.where(customers_t.c.grade == grade)
     q = q.order_by(customers_t.c.name, customers_t.c.id).limit(limit)
     return [Customer.model_validate_json(t) for t in conn.execute(q).scalars()]
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerSummary:
-    """What the customer list shows and searches: a row of the list, not the whole record.
-
-    Read straight from ``data_json`` (what the rep sees, pending edits included) with SQLite's
-    ``json_extract``: no JSON parsing or pydantic validation in Python, ~10x cheaper than
-    :class:`Customer` for 10,000 customers (bench/bench_app.py, app start)."""
-
-    id: str
-    name: str
-    address: str
-    district: str
-    grade: str
-    lat: float
-    lon: float
-    coord_system: CoordSystem
-
-
-def _field(name: str) -> object:
-    return func.json_extract(customers_t.c.data_json, f"$.{name}")
-
-
-def list_customer_summaries(conn: Connection, org_id: str, *, limit: int) -> list[CustomerSummary]:
-    q = (
-        select(
-            customers_t.c.id,
-            _field("name"),
-            _field("address"),
-            _field("district"),
-            _field("grade"),
-            _field("lat"),
-            _field("lon"),
-            _field("coord_system"),
-        )
-        .where(customers_t.c.org_id == org_id)
-        .order_by(customers_t.c.name, customers_t.c.id)
-        .limit(limit)
-    )
-    systems = {s.value: s for s in CoordSystem}
-    return [
-        CustomerSummary(
-            cid,
-            name or "",
-            address or "",
-            district or "",
-            grade or "",
-            float(lat),
-            float(lon),
-            systems.get(system or "", CoordSystem.WGS84),
-        )
-        for cid, name, address, district, grade, lat, lon, system in conn.execute(q)
-    ]

@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from shared.errors import StorageError
+from client.localdb.reader import DEFAULT_BUSY_TIMEOUT_MS, storage_error
 
-DEFAULT_BUSY_TIMEOUT_MS = 5000
 _BEGIN_OPTION = "fieldledger_begin"
 
 
@@ -58,20 +57,7 @@ def storage_errors(action: str) -> Iterator[None]:
     except IntegrityError:
         raise
     except (DBAPIError, sqlite3.Error) as exc:
-        text = str(getattr(exc, "orig", exc))
-        if "locked" in text or "busy" in text:
-            raise StorageError(
-                f"The local database is busy; {action} was not saved. Try again.",
-                message_zh=f"本地数据库正忙，{action}未保存，请重试。",
-                action=action,
-                reason="busy",
-            ) from exc
-        raise StorageError(
-            f"The local database failed during {action}: {text}",
-            message_zh=f"本地数据库在{action}时出错：{text}",
-            action=action,
-            reason=text,
-        ) from exc
+        raise storage_error(action, str(getattr(exc, "orig", exc))) from exc
 
 
 @contextmanager

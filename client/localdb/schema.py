@@ -1,5 +1,9 @@
 """SQLModel tables: the shape of the CURRENT schema, used to build queries.
 
+Never imported before the app's first screen is sent (``client/localdb/reader.py`` answers its
+reads with plain ``sqlite3``); the store loads this module on first use, usually on the
+warm-up thread started after the first screen (docs/app.md).
+
 The database itself is created and upgraded only by :mod:`client.localdb.migrations` (plain
 SQL, one function per ``user_version``); ``tests/client/test_localdb_migrations.py`` checks that
 these classes and the migrated database agree column for column. Times are ISO-8601 text in
@@ -167,6 +171,9 @@ class TicketPhotoRow(SQLModel, table=True):
     stored_sha256: str  # of the stored copy: what is uploaded and named in the ticket
     thumb_sha256: str
     uploaded_at: str | None = None
+
+
+metadata = SQLModel.metadata
 
 
 def table(model: type[SQLModel]) -> Table:

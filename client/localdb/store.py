@@ -7,66 +7,173 @@ this to apply a pulled page and its cursor atomically::
     with store.transaction() as tx:
         store.upsert_customers(page_customers, tx=tx)
         store.set_meta("pull_cursor", str(page.cursor), tx=tx)
+
+**Opening is cheap** (the app's first screen, bench/bench_app.py): ``open`` reads the schema
+version and the device id with the standard library's sqlite3 (:mod:`client.localdb.reader`),
+and the reads the first screen needs without a transaction of the caller's are answered there.
+The SQLAlchemy engine, the migrations and the repositories (with the pydantic models they use)
+are imported and made on first use — or by :meth:`LocalStore.warm`, which the app runs in the
+background once the first screen is sent. A file that is new, older or newer than this code, or
+has no device id yet, is migrated (or refused) right away, as before.
 """
 
 from __future__ import annotations
 
+import importlib
+import logging
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select, update
-
-from client.localdb import (
-    customers,
-    drafts,
-    orgdata,
-    outbox,
-    prefill,
-    tickets,
-    touchpoints,
-    visits,
-)
 from client.localdb.blobs import BlobStore
-from client.localdb.engine import (
-    DEFAULT_BUSY_TIMEOUT_MS,
-    make_engine,
-    maybe_write_tx,
-    read_tx,
-    write_tx,
-)
-from client.localdb.meta import get_meta, init_meta, set_meta
-from client.localdb.migrations import migrate
-from client.localdb.outbox import OutboxEntry
-from client.localdb.schema import visit_photos_t
-from client.localdb.store_sync import SyncStoreMixin
-from client.localdb.timefmt import now_text
-from client.localdb.visits import StoredPhotoInput, StoredVisit
-from shared.customers import Customer
-from shared.settings import OrgSettings
-from shared.sop import SopTemplate
-from shared.validation.report import ValidationReport
-from shared.visits import Visit
+from client.localdb.reader import DEFAULT_BUSY_TIMEOUT_MS, SCHEMA_VERSION, CustomerSummary, Reader
+from client.localdb.timefmt import now_text, time_text
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from client.localdb import (
+        customers,
+        drafts,
+        meta,
+        migrations,
+        orgdata,
+        outbox,
+        prefill,
+        schema,
+        tickets,
+        touchpoints,
+        visits,
+    )
+    from client.localdb import engine as db
+    from client.localdb.outbox import OutboxEntry
+    from client.localdb.store_sync import SyncStoreMixin
+    from client.localdb.visits import StoredPhotoInput, StoredVisit
+    from shared.customers import Customer
+    from shared.settings import OrgSettings
+    from shared.sop import SopTemplate
+    from shared.validation.report import ValidationReport
+    from shared.visits import Visit
     from shared.workcal import WorkCalendar
+else:
+
+    class _Lazy:
+        """A module imported at its first attribute access."""
+
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def load(self) -> ModuleType:
+            return importlib.import_module(self.name)
+
+        def __getattr__(self, attr: str) -> Any:
+            return getattr(self.load(), attr)
+
+    customers = _Lazy("client.localdb.customers")
+    drafts = _Lazy("client.localdb.drafts")
+    db = _Lazy("client.localdb.engine")
+    meta = _Lazy("client.localdb.meta")
+    migrations = _Lazy("client.localdb.migrations")
+    orgdata = _Lazy("client.localdb.orgdata")
+    outbox = _Lazy("client.localdb.outbox")
+    prefill = _Lazy("client.localdb.prefill")
+    schema = _Lazy("client.localdb.schema")
+    tickets = _Lazy("client.localdb.tickets")
+    touchpoints = _Lazy("client.localdb.touchpoints")
+    visits = _Lazy("client.localdb.visits")
+    SyncStoreMixin = object  # its methods are looked up on first use: LocalStore.__getattr__
 
 BLOB_GC_GRACE_S = 3600.0
+log = logging.getLogger("fieldledger.store")
+
+
+def __getattr__(name: str) -> Any:
+    """Names this module re-exported before its imports became lazy (PEP 562)."""
+    if name in ("OutboxEntry", "StoredPhotoInput", "StoredVisit"):
+        return getattr(outbox if name == "OutboxEntry" else visits, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _sync_part() -> dict[str, Any]:
+    """The attributes of :class:`client.localdb.store_sync.SyncStoreMixin` (imported once)."""
+    from client.localdb.store_sync import SyncStoreMixin as part
+
+    return dict(vars(part))
 
 
 class LocalStore(SyncStoreMixin):
+    """The store; the sync engine's part of it is :class:`SyncStoreMixin` (store_sync.py)."""
+
     def __init__(self, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
         self.path = path
-        self.engine = make_engine(path, busy_timeout_ms=busy_timeout_ms)
+        self.busy_timeout_ms = busy_timeout_ms
         self.blobs = BlobStore(path.parent / f"{path.name}.blobs")
-        self.schema_version = migrate(self.engine)
-        with write_tx(self.engine, "open") as conn:
-            self.device_id = init_meta(conn, "device_id", uuid.uuid4().hex)
-            init_meta(conn, outbox.NEXT_SEQ_KEY, "1")
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
+        self._closed = False
+        self.reader = Reader(path, busy_timeout_ms=busy_timeout_ms)
+        try:
+            self.schema_version, known = self.reader.open_state()
+            self.device_id = known or ""
+            if self.schema_version != SCHEMA_VERSION or not known:
+                self._open_engine()  # new, to migrate, from a newer app (refused), no device id
+        except BaseException:
+            self.reader.close()
+            raise
+
+    def _open_engine(self, *, unless_closed: bool = False) -> Engine | None:
+        """Make the SQLAlchemy engine once: migrate the file, make sure of the device id and
+        the outbox counter (what opening did before the light path existed)."""
+        with self._engine_lock:
+            if self._engine is None and not (unless_closed and self._closed):
+                made = db.make_engine(self.path, busy_timeout_ms=self.busy_timeout_ms)
+                try:
+                    self.schema_version = migrations.migrate(made)
+                    with db.write_tx(made, "open") as conn:
+                        known = self.device_id or uuid.uuid4().hex
+                        self.device_id = meta.init_meta(conn, "device_id", known)
+                        meta.init_meta(conn, outbox.NEXT_SEQ_KEY, "1")
+                except BaseException:
+                    made.dispose()
+                    raise
+                self._engine = made
+            return self._engine
+
+    @property
+    def engine(self) -> Engine:
+        made = self._engine or self._open_engine()
+        assert made is not None
+        return made
+
+    def warm(self) -> None:
+        """Make the engine and import every repository now (the app runs this in a thread once
+        the first screen is sent), so the rep's first tap does not wait for them. Never raises:
+        a failure here is met again, and shown, where the store is next used."""
+        try:
+            if self._open_engine(unless_closed=True) is None:
+                return  # closed meanwhile
+            for module in (customers, drafts, orgdata, prefill, tickets, touchpoints, visits):
+                module.load()
+            _sync_part()
+        except Exception:
+            log.warning("warming the local store up failed", exc_info=True)
+
+    def __getattr__(self, name: str) -> Any:
+        """The sync engine's part of the store (:class:`SyncStoreMixin`, store_sync.py): its
+        module imports SQLAlchemy and the repositories, so it is looked up on first use rather
+        than inherited at import time (type checkers see it inherited)."""
+        attr = None if name.startswith("__") else _sync_part().get(name)
+        if attr is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return attr.__get__(self, type(self)) if hasattr(attr, "__get__") else attr
 
     @classmethod
     def open(
@@ -77,7 +184,13 @@ class LocalStore(SyncStoreMixin):
         return cls(p, busy_timeout_ms=busy_timeout_ms)
 
     def close(self) -> None:
-        self.engine.dispose()
+        """Close the connections (a later use opens them again)."""
+        with self._engine_lock:
+            self._closed = True
+            made = self._engine
+        if made is not None:
+            made.dispose()
+        self.reader.close()
 
     def __enter__(self) -> LocalStore:
         return self
@@ -90,27 +203,28 @@ class LocalStore(SyncStoreMixin):
     # -- transactions --------------------------------------------------------------------
     def transaction(self) -> AbstractContextManager[Connection]:
         """A write transaction (``BEGIN IMMEDIATE``) to pass as ``tx=`` to other methods."""
-        return write_tx(self.engine, "sync")
+        return db.write_tx(self.engine, "sync")
 
     def _write(self, tx: Connection | None, action: str) -> AbstractContextManager[Connection]:
-        return maybe_write_tx(self.engine, tx, action)
+        return db.maybe_write_tx(self.engine, tx, action)
 
     @contextmanager
     def _read(self, tx: Connection | None = None) -> Iterator[Connection]:
         if tx is not None:
             yield tx
         else:
-            with read_tx(self.engine, "read") as conn:
+            with db.read_tx(self.engine, "read") as conn:
                 yield conn
 
     # -- meta ----------------------------------------------------------------------------
     def get_meta(self, key: str, *, tx: Connection | None = None) -> str | None:
-        with self._read(tx) as conn:
-            return get_meta(conn, key)
+        if tx is None:
+            return self.reader.get_meta(key)
+        return meta.get_meta(tx, key)
 
     def set_meta(self, key: str, value: str, *, tx: Connection | None = None) -> None:
         with self._write(tx, "meta") as conn:
-            set_meta(conn, key, value)
+            meta.set_meta(conn, key, value)
 
     # -- organisation data (pulled) ------------------------------------------------------
     def put_settings(
@@ -122,6 +236,11 @@ class LocalStore(SyncStoreMixin):
     def get_settings(self, org_id: str) -> OrgSettings:
         with self._read() as conn:
             return orgdata.get_settings(conn, org_id)
+
+    def org_timezone(self, org_id: str) -> ZoneInfo:
+        """``get_settings(org_id).tz`` without validating the whole settings (first screen)."""
+        name = self.reader.timezone_name(org_id)
+        return ZoneInfo(name) if name is not None else self.get_settings(org_id).tz
 
     def put_calendar_json(
         self, org_id: str, json_text: str, *, tx: Connection | None = None
@@ -171,14 +290,13 @@ class LocalStore(SyncStoreMixin):
 
     def list_customer_summaries(
         self, org_id: str, *, limit: int = 100_000
-    ) -> list[customers.CustomerSummary]:
+    ) -> list[CustomerSummary]:
         """The light projection of every customer the list screen needs (no pydantic)."""
-        with self._read() as conn:
-            return customers.list_customer_summaries(conn, org_id, limit=limit)
+        return self.reader.customer_summaries(org_id, limit=limit)
 
     def customers_visited_since(self, since: datetime) -> set[str]:
-        with self._read() as conn:
-            return visits.customers_visited_since(conn, since)
+        """Customers with a visit (not voided) captured at or after ``since``."""
+        return self.reader.customers_visited_since(time_text(since, field="since"))
 
     def add_photo_hashes(
         self, rows: list[tuple[str, str, str]], *, tx: Connection | None = None
@@ -211,11 +329,11 @@ class LocalStore(SyncStoreMixin):
             if visits.visit_exists(conn, visit.id):
                 raise visits.duplicate_error(visit.id)
         photo_rows = visits.write_blobs(self.blobs, visit, photos)
-        with write_tx(self.engine, "visit") as conn:
+        with db.write_tx(self.engine, "visit") as conn:
             return visits.insert_visit(conn, visit, report, photo_rows)
 
     def void_visit(self, visit_id: str, reason: str, *, voided_at: datetime) -> int:
-        with write_tx(self.engine, "void") as conn:
+        with db.write_tx(self.engine, "void") as conn:
             return visits.insert_void(conn, visit_id, reason, voided_at)
 
     def get_visit(self, visit_id: str) -> StoredVisit:
@@ -230,7 +348,7 @@ class LocalStore(SyncStoreMixin):
 
     # -- drafts --------------------------------------------------------------------------
     def save_draft(self, draft_id: str, data: dict[str, Any]) -> None:
-        with write_tx(self.engine, "draft") as conn:
+        with db.write_tx(self.engine, "draft") as conn:
             drafts.save_draft(conn, draft_id, data)
 
     def load_draft(self, draft_id: str) -> dict[str, Any] | None:
@@ -242,7 +360,7 @@ class LocalStore(SyncStoreMixin):
             return drafts.list_drafts(conn)
 
     def delete_draft(self, draft_id: str) -> None:
-        with write_tx(self.engine, "draft") as conn:
+        with db.write_tx(self.engine, "draft") as conn:
             drafts.delete_draft(conn, draft_id)
 
     # -- outbox --------------------------------------------------------------------------
@@ -283,11 +401,14 @@ class LocalStore(SyncStoreMixin):
     # -- photo uploads and blob garbage collection ---------------------------------------
     def pending_photo_uploads(self, limit: int = 500) -> list[str]:
         """stored_sha256 of photos whose bytes the server has not confirmed yet."""
+        from sqlalchemy import func, select
+
+        photos_t = schema.visit_photos_t
         q = (
-            select(visit_photos_t.c.stored_sha256)
-            .where(visit_photos_t.c.uploaded_at.is_(None))
-            .group_by(visit_photos_t.c.stored_sha256)
-            .order_by(func.min(visit_photos_t.c.visit_id))
+            select(photos_t.c.stored_sha256)
+            .where(photos_t.c.uploaded_at.is_(None))
+            .group_by(photos_t.c.stored_sha256)
+            .order_by(func.min(photos_t.c.visit_id))
             .limit(limit)
         )
         with self._read() as conn:
@@ -296,35 +417,31 @@ class LocalStore(SyncStoreMixin):
             return shas[:limit]
 
     def mark_photo_uploaded(self, stored_sha256: str, *, tx: Connection | None = None) -> None:
+        from sqlalchemy import update
+
+        photos_t = schema.visit_photos_t
         with self._write(tx, "upload") as conn:
             conn.execute(
-                update(visit_photos_t)
+                update(photos_t)
                 .where(
-                    visit_photos_t.c.stored_sha256 == stored_sha256,
-                    visit_photos_t.c.uploaded_at.is_(None),
+                    photos_t.c.stored_sha256 == stored_sha256,
+                    photos_t.c.uploaded_at.is_(None),
                 )
                 .values(uploaded_at=now_text())
             )
             tickets.mark_uploaded(conn, stored_sha256)
 
     def pending_counts(self) -> dict[str, int]:
-        q = (
-            select(visit_photos_t.c.stored_sha256)
-            .where(visit_photos_t.c.uploaded_at.is_(None))
-            .distinct()
-        )
-        with self._read() as conn:
-            photos = set(conn.execute(q).scalars()) | set(tickets.pending_uploads(conn, -1))
-            return {
-                "visits": outbox.count_pending(conn, "visit"),
-                "photos": len(photos),
-                "outbox": outbox.count_pending(conn),
-            }
+        """Visits and photos not yet on the server (the status bar), and outbox entries."""
+        return self.reader.pending_counts()
 
     def gc_blobs(self, *, older_than_s: float = BLOB_GC_GRACE_S) -> int:
         """Delete blobs no photo row refers to, once older than the grace period (a visit being
         saved writes its blobs before its rows). Also removes stale temp files."""
-        q = select(visit_photos_t.c.stored_sha256, visit_photos_t.c.thumb_sha256)
+        from sqlalchemy import select
+
+        photos_t = schema.visit_photos_t
+        q = select(photos_t.c.stored_sha256, photos_t.c.thumb_sha256)
         with self._read() as conn:
             used = {h for row in conn.execute(q) for h in row} | tickets.referenced_blobs(conn)
             used |= touchpoints.referenced_blobs(conn)

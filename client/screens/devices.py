@@ -6,11 +6,13 @@ Created once per session. Each call answers a plain value or raises ``DeviceErro
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import flet as ft
 import flet_geolocator as ftg
 
-from shared.visits import GpsFix
+if TYPE_CHECKING:
+    from shared.visits import GpsFix
 
 
 class DeviceError(Exception):
@@ -33,6 +35,8 @@ class Devices:
         return bool(self.page.web) or mobile
 
     async def locate(self) -> GpsFix:
+        from shared.visits import GpsFix  # pydantic: not imported to draw the first screen
+
         config = None
         if self.page.web:  # a fresh fix every time, never the browser's cached position
             config = ftg.GeolocatorWebConfiguration(

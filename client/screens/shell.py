@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -18,7 +18,9 @@ from client.sync.api import SyncService
 from client.viewmodels.account import Account, LoginFn, load_account
 from client.viewmodels.settings import load_lang
 from client.viewmodels.sync import StatusBarVM, SyncVM
-from shared.visits import GpsFix
+
+if TYPE_CHECKING:
+    from shared.visits import GpsFix
 
 SyncFactory = Callable[[LocalStore, Account], SyncService | None]
 SINGLE_PANE = frozenset({"sync", "settings"})  # no list to pick from: one pane on a tablet

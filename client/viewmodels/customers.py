@@ -11,7 +11,11 @@ Building that index is the expensive part of the first screen, so (bench/bench_a
 - ``load()`` reuses the entries of customers that did not change since the last load;
 - a search that extends the previous one (typing) scans only the previous matches;
 - the list is built from ``CustomerSummary`` rows (a SQL projection of the fields shown, no
-  pydantic), and "visited today" from one indexed query (``customers_visited_since``).
+  pydantic), and "visited today" from one indexed query (``customers_visited_since``), both read
+  without SQLAlchemy (``client.localdb.reader``);
+- a customer's WGS-84 position is worked out when a distance is first measured (sorting by
+  distance), not for every customer at load; ``shared.geo`` (pyproj) and the pydantic models are
+  imported then, not to draw the first screen.
 """
 
 from __future__ import annotations
@@ -21,17 +25,18 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from client import clock
-from client.localdb.customers import CustomerSummary
+from client.localdb.reader import CustomerSummary
 from client.localdb.store import LocalStore
-from shared.customers import Customer
 from shared.errors import StorageError
-from shared.geo import distance_m, to_wgs84
-from shared.visits import GpsFix
+
+if TYPE_CHECKING:
+    from shared.customers import Customer
+    from shared.visits import GpsFix
 
 MAX_CUSTOMERS = 100_000
 MAX_ROWS = 50  # rows built and sent; the count shows the total (search narrows it down)
@@ -74,7 +79,7 @@ def pinyin_initials(name: str) -> str:
     return "".join(_word_initials(w) for w in _pinyin().seg(name))
 
 
-Listed = CustomerSummary | Customer  # anything with id, name, address, district, grade, lat...
+Listed: TypeAlias = "CustomerSummary | Customer"  # id, name, address, district, grade, lat...
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,17 @@ class IndexedCustomer:
     name_lower: str
     address_lower: str
     initials: str
-    lat: float  # WGS-84
-    lon: float
     haystack: str = ""  # name, address and initials, lowercased, SEP-joined
+
+    @cached_property
+    def wgs84(self) -> tuple[float, float]:
+        """(lat, lon) in WGS-84, the datum of phone GPS: worked out when first measured."""
+        from shared.customers import CoordSystem
+        from shared.geo import to_wgs84
+
+        c = self.customer
+        known = {s.value: s for s in CoordSystem}  # an unknown datum is taken as WGS-84
+        return to_wgs84(c.lat, c.lon, known.get(c.coord_system, CoordSystem.WGS84))
 
 
 @dataclass(frozen=True)
@@ -96,10 +109,9 @@ class CustomerRow:
 
 
 def indexed(c: Listed, initials: str) -> IndexedCustomer:
-    lat, lon = to_wgs84(c.lat, c.lon, c.coord_system)
     name, address = c.name.lower(), c.address.lower()
     haystack = SEP.join((name, address, initials))
-    return IndexedCustomer(c, name, address, initials, lat, lon, haystack)
+    return IndexedCustomer(c, name, address, initials, haystack)
 
 
 def index_customers(
@@ -184,7 +196,7 @@ class CustomerListVM:
         self.reload_visits()
 
     def reload_visits(self) -> None:
-        tz = self.store.get_settings(self.org_id).tz
+        tz = self.store.org_timezone(self.org_id)
         since = start_of_day(self.now().astimezone(tz))
         self.visited_today = self.store.customers_visited_since(since)
         self.refresh()
@@ -248,7 +260,7 @@ class CustomerListVM:
         rows = [
             CustomerRow(
                 i.customer,
-                distance_m(fix.lat, fix.lon, i.lat, i.lon) if fix is not None else None,
+                distance_to(fix, i) if fix is not None else None,
                 i.customer.id in self.visited_today,
             )
             for i in shown
@@ -257,6 +269,13 @@ class CustomerListVM:
             rows.sort(key=lambda r: r.distance_m or 0.0)
         self.total = len(found)
         self.rows = rows[:MAX_ROWS]
+
+
+def distance_to(fix: GpsFix, customer: IndexedCustomer) -> float:
+    """Metres from the rep's fix to the customer's store (geodesic, WGS-84)."""
+    from shared.geo import distance_m
+
+    return distance_m(fix.lat, fix.lon, *customer.wgs84)
 
 
 def distance_text(metres: float | None) -> tuple[str, dict[str, str]] | None:

@@ -8,12 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlmodel import SQLModel
 
 from client.localdb import LocalStore
 from client.localdb.engine import make_engine
 from client.localdb.migrations import LATEST_VERSION, V1_DDL, migrate
-from client.localdb.schema import ALL_TABLES
+from client.localdb.reader import SCHEMA_VERSION
+from client.localdb.schema import ALL_TABLES, metadata
 from shared.errors import StorageError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -114,7 +114,7 @@ def test_the_v1_migration_still_creates_exactly_the_fixture_schema(tmp_path: Pat
     assert raw_rows(tmp_path / "fresh.db", schema_sql) == raw_rows(FIXTURE, schema_sql)
 
 
-def test_the_sqlmodel_tables_match_the_migrated_database_column_for_column(
+def test_the_core_tables_match_the_migrated_database_column_for_column(
     tmp_path: Path,
 ) -> None:
     with LocalStore.open(tmp_path / "local.db") as store:
@@ -122,9 +122,22 @@ def test_the_sqlmodel_tables_match_the_migrated_database_column_for_column(
     db_tables = raw_rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'")
     assert sorted(n for (n,) in db_tables) == sorted(t.name for t in ALL_TABLES)
     for table in ALL_TABLES:
-        assert SQLModel.metadata.tables[table.name] is table
-        columns = [row[1] for row in raw_rows(path, f"PRAGMA table_info({table.name})")]
-        assert columns == [c.name for c in table.columns], table.name
+        assert metadata.tables[table.name] is table
+        # PRAGMA table_info: (cid, name, type, notnull, default, pk position)
+        info = raw_rows(path, f"PRAGMA table_info({table.name})")
+        assert [row[1] for row in info] == [c.name for c in table.columns], table.name
+        # NOT NULL of the other columns (SQLite reports a TEXT key's only when it is declared)
+        assert {str(row[1]) for row in info if row[3] and not row[5]} == {
+            c.name for c in table.columns if not c.nullable and not c.primary_key
+        }, table.name
+        assert [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]] == [
+            c.name for c in table.primary_key.columns
+        ], table.name
+
+
+def test_the_light_read_path_is_written_for_the_latest_schema() -> None:
+    """The store answers the first screen's reads without migrating only at this version."""
+    assert SCHEMA_VERSION == LATEST_VERSION
 
 
 def test_the_store_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout(

@@ -14,10 +14,12 @@ from client.viewmodels.customers import CustomerListVM, distance_text, pinyin_in
 from client.viewmodels.profile import CustomerProfileVM
 from client.viewmodels.visit_form import VisitFormVM
 from client.viewmodels.visits import MyVisitsVM, VisitDetailVM
+from shared.customers import CoordSystem
+from shared.geo import distance_m, to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from shared.settings import RuleCode
 from shared.visits import GpsFix
 from tests.client.vm_support import ACCOUNT, ORG, complete_visit, fix_at, seeded_store
-from tests.support.factories import STORE_LAT, STORE_LON, offset_point
+from tests.support.factories import STORE_LAT, STORE_LON, make_customer, offset_point
 
 
 @pytest.fixture
@@ -72,6 +74,33 @@ def test_sorting_by_distance_from_the_current_fix(store: LocalStore) -> None:
     assert distance_text(312.4) == ("cust.distance_m", {"m": "312"})
     assert distance_text(4210) == ("cust.distance", {"km": "4.2"})
     assert distance_text(None) is None
+
+
+def test_stores_kept_in_gcj02_or_bd09_are_measured_from_their_wgs84_position(
+    store: LocalStore,
+) -> None:
+    """The list converts a store's coordinates when it first measures a distance (not at load):
+    the distance is the one from the full record's WGS-84 position."""
+    at = offset_point(STORE_LAT, STORE_LON, 3000, 45)  # the same shop, written in three datums
+    store.upsert_customers(
+        [
+            make_customer(id="g", name="火星坐标店", lat=wgs84_to_gcj02(*at)[0],
+                          lon=wgs84_to_gcj02(*at)[1], coord_system=CoordSystem.GCJ02),
+            make_customer(id="b", name="百度坐标店", lat=wgs84_to_bd09(*at)[0],
+                          lon=wgs84_to_bd09(*at)[1], coord_system=CoordSystem.BD09),
+        ]
+    )  # fmt: skip
+    vm = customers(store)
+    fix = GpsFix(lat=at[0], lon=at[1], accuracy_m=10)
+    vm.set_fix(fix)
+    vm.set_sort_by_distance(True)
+    assert [r.customer.id for r in vm.rows][:2] in (["g", "b"], ["b", "g"])
+    for row in vm.rows:
+        full = store.get_customer(row.customer.id)
+        wgs = to_wgs84(full.lat, full.lon, full.coord_system)
+        assert row.distance_m == distance_m(fix.lat, fix.lon, *wgs)
+    # the shop itself, give or take the BD-09 transform's centimetres
+    assert all(r.distance_m is not None and r.distance_m < 0.1 for r in vm.rows[:2])
 
 
 def test_a_customer_visited_today_is_marked(store: LocalStore) -> None:

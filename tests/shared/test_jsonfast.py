@@ -62,3 +62,23 @@ def test_invalid_json_raises_value_error() -> None:
         jsonfast.loads(b'{"a": ')
     with pytest.raises(ValueError):
         jsonfast.loads(b"\xff\xfe{")
+
+
+def test_without_orjson_the_standard_library_gives_the_same_text_and_values() -> None:
+    """A device bundle may lack orjson: shared.jsonfast then uses json alone."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, json; sys.modules['orjson'] = None\n"
+        "from shared import jsonfast\n"
+        "assert not jsonfast.HAVE_ORJSON\n"
+        "v = {'名': [1, 2.5, None, True], 'n': 2**70}\n"
+        "assert jsonfast.loads(jsonfast.dumps(v)) == v\n"
+        "assert jsonfast.dumps_bytes(v) == jsonfast.dumps(v).encode()\n"
+        "assert jsonfast.dumps(v) == json.dumps(v, ensure_ascii=False, separators=(',', ':'))\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
