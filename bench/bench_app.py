@@ -69,7 +69,7 @@ def child_start(db_path: str) -> None:
     from flet.pubsub.pubsub_hub import PubSubHub
 
     t_flet = time.perf_counter()
-    from client.app import AppConfig, build_app, no_login
+    from client.app import AppConfig, build_app, engine_sync_factory, no_login
     from client.localdb.store import LocalStore
 
     t_app = time.perf_counter()
@@ -115,7 +115,9 @@ def child_start(db_path: str) -> None:
         )
         _context_page.set(session.page)
         marks["main_start"] = time.perf_counter()
-        build_app(AppConfig(store_for, no_login, None))(session.page)
+        # the real app's sync service: made (engine, HTTP stack) and started after the first
+        # screen; its server is unreachable here, so that first sync ends offline
+        build_app(AppConfig(store_for, no_login, engine_sync_factory()))(session.page)
         marks["main_end"] = time.perf_counter()
         session.page.data.store.close()
         conn.executor.shutdown(wait=True)
@@ -184,6 +186,10 @@ def build_database(db: Path, n_customers: int, n_visits: int) -> dict[str, float
     for sop in default_sop_templates().values():
         store.put_sop(ORG, sop)
     save_account(store, ACCOUNT)
+    # signed in to a server that is not there: the app makes its real sync engine (after the
+    # first screen) and that sync ends offline
+    store.set_meta("session.server_url", "http://127.0.0.1:9")
+    store.set_meta("session.token", "bench-token")
 
     t = time.perf_counter()
     customers = make_customers(n_customers)

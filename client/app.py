@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flet as ft
 
@@ -24,6 +24,9 @@ from client.screens.shell import Shell, SyncFactory
 from client.screens.theme import FONT_FILE
 from client.sync.api import SyncService
 from client.viewmodels.account import Account, LoginFn
+
+if TYPE_CHECKING:
+    from client.sync.engine import SyncEngine
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 DATA_ENV = "FIELDLEDGER_DATA"
@@ -64,13 +67,13 @@ def engine_sync_factory() -> SyncFactory:
 
     One engine per store and server address, so that sessions sharing a device (two tabs of one
     browser in web mode) share its one-sync-at-a-time lock."""
-    from client.sync.engine import SyncEngine, engine_for
-
     engines: weakref.WeakKeyDictionary[LocalStore, tuple[str, SyncEngine]] = (
         weakref.WeakKeyDictionary()
     )
 
     def factory(store: LocalStore, account: Account) -> SyncService | None:
+        from client.sync.engine import engine_for  # the HTTP stack: after the first screen
+
         url = store.get_meta("session.server_url") or ""
         known = engines.get(store)
         if known is not None and known[0] == url:

@@ -72,7 +72,8 @@ class Shell:
         self.devices: Devices | None = None
         self._rendered_result: object = None
         self.sync_vm.after_sync = self._after_sync
-        self._connect_sync()
+        # the sync service (the engine and its HTTP stack) is made by start_sync(), after the
+        # first screen is sent (docs/app.md "Start-up")
 
     # -- words ---------------------------------------------------------------------------
     def tr(self, key: str, **args: Any) -> str:
@@ -103,6 +104,8 @@ class Shell:
 
     def start_sync(self) -> bool:
         """Sync off the UI thread; progress comes back through ``_sync_changed``."""
+        if self.sync_vm.service is None:
+            self._connect_sync()
         if self.sync_vm.service is None or self.sync_vm.running:
             return False
         self.page.run_thread(self.sync_vm.run)
