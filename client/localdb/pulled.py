@@ -38,7 +38,7 @@ from shared import jsonfast
 from shared.changes import IncomingChange, Op, RecordType
 from shared.settings import OrgSettings
 from shared.sop import SopTemplate
-from shared.validation.report import ValidationReport
+from shared.validation.report import ValidationReport, expand_report
 from shared.visits import Visit
 
 _REPORT_EXTRA_KEYS = ("counts", "device_report")
@@ -54,7 +54,7 @@ def _has_outbox(record_type: RecordType, id_column: Any) -> Any:
 def server_report(raw: dict[str, Any] | None, visit_id: str) -> ValidationReport | None:
     if not raw:
         return None
-    data = {k: v for k, v in raw.items() if k not in _REPORT_EXTRA_KEYS}
+    data = expand_report({k: v for k, v in raw.items() if k not in _REPORT_EXTRA_KEYS})
     data.setdefault("visit_id", visit_id)
     try:
         return ValidationReport.model_validate(data)
@@ -69,10 +69,11 @@ def _report_text(raw: dict[str, Any] | str | None, visit_id: str) -> tuple[str, 
     """The server's report as stored JSON and its verdict, without a pydantic round trip.
 
     A report pulled as text (``report=text``) that starts with its verdict (the server writes
-    ``counts`` first) is stored as it is, minus that key: no parse at all. Anything else is
-    decoded and its shape checked cheaply here (the hot path of a full pull); the stored text
-    is parsed into a ``ValidationReport`` when a visit is read. A report of the wrong shape is
-    dropped.
+    ``counts`` first) is stored as it is, minus that key: no parse at all (its results stay in
+    the server's compact form, expanded when a visit is read: ``visits.read_report``).
+    Anything else is decoded and its shape checked cheaply here (the hot path of a full pull);
+    the stored text is parsed into a ``ValidationReport`` when a visit is read. A report of the
+    wrong shape is dropped.
     """
     if isinstance(raw, str):
         for prefix, counts in _COUNTS_PREFIXES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +26,7 @@ from client.localdb.schema import (
 from client.localdb.timefmt import now_text, parse_time, time_text
 from shared.changes import Op, RecordType
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.validation.report import ValidationReport
+from shared.validation.report import ValidationReport, expand_report
 from shared.visits import Visit
 
 MAX_VOID_REASON = 500
@@ -245,13 +246,19 @@ def _stored(conn: Connection, row: Any) -> StoredVisit:
 
 
 def read_report(text: str, visit_id: str) -> ValidationReport:
-    """A stored report. One pulled from the server is stored as the server sent it, shape
-    checked only roughly (docs/local-store.md): one that does not parse is shown as no report
-    (as a report of the wrong shape always was) instead of making the visit unreadable."""
+    """A stored report. One pulled from the server is stored as the server sent it (compact
+    results, shape checked only roughly: docs/local-store.md); one that does not parse is shown
+    as no report (as a report of the wrong shape always was) instead of making the visit
+    unreadable."""
     try:
-        return ValidationReport.model_validate_json(text)
-    except ValidationError:
-        return ValidationReport(visit_id=visit_id, results=())
+        if '"results":[[' not in text:
+            return ValidationReport.model_validate_json(text)
+        data = json.loads(text)
+        if isinstance(data, dict):
+            return ValidationReport.model_validate(expand_report(data))
+    except (ValidationError, ValueError):
+        pass
+    return ValidationReport(visit_id=visit_id, results=())
 
 
 def get_visit(conn: Connection, visit_id: str) -> StoredVisit:

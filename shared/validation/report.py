@@ -125,3 +125,62 @@ def _build_result_json(r: RuleResult) -> dict[str, Any]:
         "hint_zh": d["hint_zh"],
         "hint_en": d["hint_en"],
     }
+
+
+# --- the compact form the server stores and sends (docs/sync-protocol.md §7) -----------------
+# Each result is a list of its values in RESULT_FIELDS order, trailing empty values ("" or
+# null: hints of a passed rule, an empty subject...) left out: less than half the bytes of the
+# object form, for every visit the server stores and every visit a device pulls.
+RESULT_FIELDS = (
+    "code",
+    "passed",
+    "severity",
+    "measured",
+    "limit",
+    "unit",
+    "subject",
+    "message_zh",
+    "message_en",
+    "hint_zh",
+    "hint_en",
+)
+_EMPTY_DEFAULTS: dict[str, Any] = {
+    "measured": None,
+    "limit": None,
+    "unit": "",
+    "subject": "",
+    "message_zh": "",
+    "message_en": "",
+    "hint_zh": "",
+    "hint_en": "",
+}
+
+
+def compact_result(result: dict[str, Any]) -> list[Any]:
+    """A result's JSON object (``_build_result_json``) as its compact list."""
+    row = [result[k] for k in RESULT_FIELDS]
+    while row and (row[-1] is None or row[-1] == ""):
+        row.pop()
+    return row
+
+
+def expand_result(row: list[Any]) -> dict[str, Any]:
+    """A compact result back to its object form (a short or long list is left to validation,
+    which names what is wrong)."""
+    out = dict(zip(RESULT_FIELDS, row, strict=False))
+    for key, default in _EMPTY_DEFAULTS.items():
+        out.setdefault(key, default)
+    if len(row) > len(RESULT_FIELDS):
+        out["extra_values"] = row[len(RESULT_FIELDS) :]
+    return out
+
+
+def expand_report(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored or pulled report with compact results, in the object form (others unchanged)."""
+    results = data.get("results")
+    if not isinstance(results, list) or not any(isinstance(r, list) for r in results):
+        return data
+    return {
+        **data,
+        "results": [expand_result(r) if isinstance(r, list) else r for r in results],
+    }

@@ -5,7 +5,8 @@ which most are shared by thousands of visits (``shared.validation.context.memo_r
 same GPS provider, the same workday, the same missing photo...). Each shared result is encoded
 to JSON once here and embedded as an ``orjson.Fragment``; only the few per-visit results (work
 hours, distance, accuracy) are encoded per visit. The stored text holds what
-``ValidationReport.to_json_dict()`` holds, ``counts`` first (docs/sync-protocol.md §7).
+``ValidationReport.to_json_dict()`` holds, ``counts`` first and each result in its compact
+list form (docs/sync-protocol.md §7).
 
 Everything in the returned document is either a fragment or a plain str/int/bool, so orjson
 never falls back to ``json`` on it (which could not write a fragment): the device's own report,
@@ -26,6 +27,7 @@ from shared.validation.report import (
     ValidationReport,
     _build_result_json,
     _json_value,
+    compact_result,
 )
 
 _SHARED: dict[int, tuple[RuleResult, orjson.Fragment]] = {}
@@ -38,17 +40,18 @@ def _result_fragment(r: RuleResult) -> orjson.Fragment:
         return hit[1]
     memo = MEMO_JSON.get(id(r))
     if memo is not None and memo[0] is r:
-        frag = orjson.Fragment(dumps_bytes(memo[1]))
+        frag = orjson.Fragment(dumps_bytes(compact_result(memo[1])))
         if len(_SHARED) >= _SHARED_MAX:
             _SHARED.clear()
         _SHARED[id(r)] = (r, frag)  # the entry keeps ``r`` alive: its id is not reused
         return frag
-    return orjson.Fragment(dumps_bytes(_build_result_json(r)))
+    return orjson.Fragment(dumps_bytes(compact_result(_build_result_json(r))))
 
 
 def stored_report(report: ValidationReport, device_report: Any = None) -> dict[str, Any]:
-    """``report.to_json_dict()`` with ``counts`` moved first (plus the device's report, kept
-    as evidence, last) for storage."""
+    """``report.to_json_dict()`` with ``counts`` moved first and compact results
+    (``shared.validation.report.compact_result``), plus the device's report, kept as evidence,
+    last: what the server stores and sends."""
     doc: dict[str, Any] = {
         # first: a device pulling with report=text reads the verdict off the text's start
         "counts": report.counts,

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared.validation.report import expand_report
 from tests.e2e.stack import ROOT, Rep, SyncServer, WebApp, chromium
 from tests.support.factories import offset_point
 from tests.support.photos import make_jpeg
@@ -214,7 +215,7 @@ def assert_on_server_once(server: SyncServer, app: WebApp, picked: list[Path]) -
     assert visit_id in local_ids
 
     assert report_json, "the server stored no validation report"
-    report = json.loads(report_json)
+    report = expand_report(json.loads(report_json))  # stored with compact results
     assert report["visit_id"] == visit_id
     codes = {r["code"] for r in report["results"]}
     assert {"gps.distance", "photos.required", "photo.exif_time"} <= codes

@@ -12,6 +12,7 @@ from shared.customers import Customer
 from shared.settings import OrgSettings
 from shared.sop import default_sop_templates
 from shared.validation.engine import ValidationContext, validate_visit
+from shared.validation.report import expand_report
 from shared.visits import Visit
 from sync_server.sync.context import default_calendar
 from sync_server.sync.reports import stored_report
@@ -63,7 +64,8 @@ def test_the_stored_report_is_the_engines_report_with_its_verdict_first(
     report = validate_visit(_visit(minute), ctx)
     text = jsonfast.dumps(stored_report(report))
     assert text.startswith('{"counts":' + json.dumps(report.counts))
-    assert json.loads(text) == report.to_json_dict()
+    assert expand_report(json.loads(text)) == report.to_json_dict()
+    assert all(isinstance(r, list) for r in json.loads(text)["results"])  # compact
 
 
 def test_the_devices_own_report_is_kept_last_whatever_it_holds(ctx: ValidationContext) -> None:
@@ -77,4 +79,39 @@ def test_the_devices_own_report_is_kept_last_whatever_it_holds(ctx: ValidationCo
     claimed = stored["device_report"]
     assert claimed == {"counts": True, "huge": 2**70, "nan": None, "text": "\ud800"}
     stored.pop("device_report")
-    assert stored == report.to_json_dict()
+    assert expand_report(stored) == report.to_json_dict()
+
+
+def test_a_device_reads_the_pulled_report_text_back_as_the_very_same_report(
+    ctx: ValidationContext,
+) -> None:
+    from client.localdb.pulled import _report_text
+    from client.localdb.visits import read_report
+
+    for visit in (_visit(3), _visit(4, lat=0.0)):
+        report = validate_visit(visit, ctx)
+        judged = _report_text(jsonfast.dumps(stored_report(report)), visit.id)
+        assert judged is not None and judged[1] is report.counts
+        assert read_report(judged[0], visit.id) == report
+
+
+def test_compact_results_drop_only_trailing_empty_values() -> None:
+    from shared.validation.report import compact_result, expand_result
+
+    full = {
+        "code": "gps.mock_location",
+        "passed": False,
+        "severity": "block",
+        "measured": False,
+        "limit": 0,
+        "unit": "",
+        "subject": "",
+        "message_zh": "检测到模拟定位",
+        "message_en": "Mock location detected",
+        "hint_zh": "",
+        "hint_en": "",
+    }
+    row = compact_result(full)
+    assert row == ["gps.mock_location", False, "block", False, 0, "", "", "检测到模拟定位",
+                   "Mock location detected"]  # fmt: skip
+    assert expand_result(row) == full
