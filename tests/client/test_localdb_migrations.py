@@ -147,6 +147,19 @@ def test_the_store_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout(
     with store, store.engine.connect() as conn:
         got = [
             conn.exec_driver_sql(f"PRAGMA {p}").scalar_one()
-            for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+            for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "page_size")
         ]
-    assert got == ["wal", 2, 1, 1234]
+    assert got == ["wal", 2, 1, 1234, 8192]
+
+
+def test_an_existing_file_keeps_its_page_size_and_works(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA page_size = 4096")
+        raw.execute("CREATE TABLE t (x)")  # a file made with 4 KiB pages
+        raw.execute("DROP TABLE t")
+    with LocalStore.open(path) as store:
+        store.set_meta("k", "v")
+        assert store.get_meta("k") == "v"
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA page_size").scalar_one() == 4096
