@@ -34,7 +34,12 @@ _SHARED: dict[int, tuple[RuleResult, orjson.Fragment]] = {}
 _SHARED_MAX = 8192
 
 
-def _result_fragment(r: RuleResult) -> orjson.Fragment:
+_INT64 = 2**63
+
+
+def _result_fragment(r: RuleResult) -> orjson.Fragment | list[Any]:
+    """A shared result: its JSON, encoded once. Any other: its compact list, which orjson
+    encodes with the document (wrapped as encoded JSON only when orjson could not write it)."""
     hit = _SHARED.get(id(r))
     if hit is not None and hit[0] is r:
         return hit[1]
@@ -45,16 +50,21 @@ def _result_fragment(r: RuleResult) -> orjson.Fragment:
             _SHARED.clear()
         _SHARED[id(r)] = (r, frag)  # the entry keeps ``r`` alive: its id is not reused
         return frag
-    return orjson.Fragment(dumps_bytes(compact_result(_build_result_json(r))))
+    row = compact_result(_build_result_json(r))
+    if any(type(v) is int and not -_INT64 <= v < _INT64 for v in row):
+        return orjson.Fragment(dumps_bytes(row))
+    return row
 
 
-def stored_report(report: ValidationReport, device_report: Any = None) -> dict[str, Any]:
+def stored_report(
+    report: ValidationReport, device_report: Any = None, counts: bool | None = None
+) -> dict[str, Any]:
     """``report.to_json_dict()`` with ``counts`` moved first and compact results
     (``shared.validation.report.compact_result``), plus the device's report, kept as evidence,
     last: what the server stores and sends."""
     doc: dict[str, Any] = {
         # first: a device pulling with report=text reads the verdict off the text's start
-        "counts": report.counts,
+        "counts": counts if counts is not None else report.counts,
         "visit_id": report.visit_id,
         "engine_version": report.engine_version,
         "visit_time": _json_value(report.visit_time),

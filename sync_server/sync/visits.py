@@ -153,6 +153,7 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         else None,
     )
     judged = validate_visit(visit, ctx, when)
+    blocking = [r for r in judged.results if r.blocks]
     rec = StoredRecord(
         org_id=scope.org_id,
         record_type="visit",
@@ -162,7 +163,7 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         payload=canonical,
         owner_user_id=visit.rep_id,
         team_id=scope.team_id,
-        report=stored_report(judged, device_report),
+        report=stored_report(judged, device_report, counts=not blocking),
         updated_at=pc.now,
     )
     pc.put(rec)
@@ -171,10 +172,7 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         scope.device_id,
         change,
         rec,
-        report={
-            "counts": judged.counts,
-            "blocking": sorted({r.code.value for r in judged.blocking}),
-        },
+        report={"counts": not blocking, "blocking": sorted({r.code.value for r in blocking})},
     )
 
 
