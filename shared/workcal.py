@@ -90,6 +90,11 @@ class YearSchedule(BaseModel):
         return value
 
 
+# DayInfo answers per calendar object: id -> (the calendar, kept alive so its id is not reused;
+# date -> DayInfo)
+_DAYS: dict[int, tuple[WorkCalendar, dict[date, DayInfo]]] = {}
+
+
 class WorkCalendar(BaseModel):
     """Weekend days plus the loaded years' schedules of one region."""
 
@@ -119,7 +124,22 @@ class WorkCalendar(BaseModel):
         return self.region.upper() in OFFICIAL_REGIONS
 
     def day(self, d: date) -> DayInfo:
-        """Classify ``d``; O(1), never raises for any ``datetime.date``."""
+        """Classify ``d``; O(1), never raises for any ``datetime.date``. Answers are kept per
+        calendar object (it is immutable): the server classifies a day for every visit."""
+        hit = _DAYS.get(id(self))
+        if hit is None or hit[0] is not self:
+            if len(_DAYS) > 64:
+                _DAYS.clear()
+            hit = _DAYS[id(self)] = (self, {})
+        days = hit[1]
+        info = days.get(d)
+        if info is None:
+            if len(days) >= 4096:
+                days.clear()
+            info = days[d] = self._classify(d)
+        return info
+
+    def _classify(self, d: date) -> DayInfo:
         schedule = self.years.get(d.year)
         if schedule is not None:
             name = schedule.holidays.get(d)

@@ -18,6 +18,7 @@ from shared.customers import Customer
 from shared.photos.reuse import PhotoHashIndex
 from shared.settings import OrgSettings
 from shared.sop import SopTemplate, default_sop_templates
+from shared.validation.context import ValidationContext
 from shared.workcal import WorkCalendar, china_calendar
 from sync_server.storage.base import Assignment, Scope, StoredRecord, WriteTx
 
@@ -59,6 +60,7 @@ class PushContext:
         self._parsed: dict[tuple[Any, ...], Any] = {} if shared is None else shared
         self._local: dict[tuple[Any, ...], Any] = {}  # records written by this transaction
         self._written: set[tuple[str, str]] = set()
+        self._contexts: dict[tuple[str, int, str], ValidationContext] = {}
 
     # --- prefetch --------------------------------------------------------------------------
     def prefetch(self, record_type: str, ids: list[str]) -> None:
@@ -100,6 +102,20 @@ class PushContext:
         if customer_id not in self._assignments:
             self.prefetch_assignments([customer_id])
         return self._assignments[customer_id]
+
+    def context(self, customer: StoredRecord, action_type: str) -> ValidationContext:
+        """The context of a visit without photos (no history to consult), one per customer and
+        action type in this push."""
+        key = (customer.record_id, customer.server_seq, action_type)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._contexts[key] = ValidationContext(
+                settings=self.settings,
+                calendar=self.calendar,
+                customer=self.customer_model(customer),
+                sop=self.sop(action_type),
+            )
+        return ctx
 
     def customer_model(self, rec: StoredRecord) -> Customer:
         model = self._customers.get(rec.record_id)

@@ -73,8 +73,11 @@ def _assigned_at(pc: PushContext, customer: StoredRecord, when: datetime) -> boo
 def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
     _only_create(change)
     scope = pc.scope
-    payload = dict(change.payload)
-    device_report = payload.pop("device_report", None)
+    payload = change.payload
+    device_report = None
+    if "device_report" in payload:
+        payload = dict(payload)
+        device_report = payload.pop("device_report")
     visit = parse_model(Visit, payload, "payload")
     if visit.id != change.record_id:
         raise InvalidInput(
@@ -143,15 +146,16 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
             "拜访时该客户不在您的负责范围内",
             [row.id],
         )
-    ctx = ValidationContext(
-        settings=pc.settings,
-        calendar=pc.calendar,
-        customer=pc.customer_model(customer),
-        sop=pc.sop(visit.action_type),
-        history=_Excluding(pc.history, visit_ref(pc.scope.org_id, visit.id))
-        if visit.photos
-        else None,
-    )
+    if visit.photos:
+        ctx = ValidationContext(
+            settings=pc.settings,
+            calendar=pc.calendar,
+            customer=pc.customer_model(customer),
+            sop=pc.sop(visit.action_type),
+            history=_Excluding(pc.history, visit_ref(pc.scope.org_id, visit.id)),
+        )
+    else:
+        ctx = pc.context(customer, visit.action_type)
     judged = validate_visit(visit, ctx, when)
     blocking = [r for r in judged.results if r.blocks]
     rec = StoredRecord(
