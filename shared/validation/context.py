@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from shared.customers import Customer
 from shared.settings import OrgSettings, RuleCode, Severity
 from shared.sop import SopTemplate
-from shared.validation.report import MEMO_JSON, RuleResult, _build_result_json
+from shared.validation.report import MEMO_JSON, RESULT_FIELDS, RuleResult, _build_result_json
 
 if TYPE_CHECKING:
     from shared.photos.reuse import ReuseMatch
@@ -76,19 +76,8 @@ def make_result(
 
 
 _FIELD_NAMES = tuple(RuleResult.model_fields)
-if _FIELD_NAMES != (
-    "code",
-    "passed",
-    "severity",
-    "measured",
-    "limit",
-    "unit",
-    "subject",
-    "message_zh",
-    "message_en",
-    "hint_zh",
-    "hint_en",
-):  # pragma: no cover - a new RuleResult field must be added to _trusted_result too
+if _FIELD_NAMES != RESULT_FIELDS:  # pragma: no cover - a new RuleResult field must be added to
+    # _trusted_result, _build_result_json and the compact form (report.RESULT_FIELDS) too
     raise RuntimeError(f"RuleResult fields changed: {_FIELD_NAMES}; update _trusted_result")
 _new = object.__new__
 _set = object.__setattr__
