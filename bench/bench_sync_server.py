@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -338,9 +339,8 @@ def full_pull_engine(base: str, org: str, username: str, workdir: Path) -> tuple
     # what the app has done by the time a rep syncs: the store warmed up after the first screen
     # (client/app.py) and the sync modules imported; module imports are not the pull
     store.warm()
-    import client.localdb.pulled  # noqa: F401
-    import client.sync.attachments  # noqa: F401
-    import client.sync.photos  # noqa: F401
+    for module in ("client.localdb.pulled", "client.sync.attachments", "client.sync.photos"):
+        importlib.import_module(module)
 
     dt, result = timed(engine.sync)
     if result.error is not None:
