@@ -248,7 +248,16 @@ def login(session: requests.Session, base: str, org: str, username: str) -> str:
         },
     )
     r.raise_for_status()
-    return str(r.json()["token"])
+    return str(decoded(r)["token"])
+
+
+def decoded(r: requests.Response) -> Any:
+    """A response's JSON, decoded as the device's sync client does (shared/jsonfast.py:
+    orjson), for the server and the yardstick alike."""
+    from shared import jsonfast
+
+    r.raise_for_status()
+    return jsonfast.loads(r.content)
 
 
 def auth(token: str) -> dict[str, str]:
@@ -323,7 +332,7 @@ def push_bodies(session: requests.Session, url: str, headers: dict[str, str], bo
     for body in bodies:
         r = session.post(url, data=body, headers=headers, timeout=120)
         r.raise_for_status()
-        answers.append(r.json())
+        answers.append(decoded(r))
     return answers
 
 
@@ -360,12 +369,14 @@ def full_pull_store(base: str, org: str, username: str, workdir: Path) -> tuple[
     def run() -> int:
         cursor, total = 0, 0
         while True:
-            page = s.get(
-                f"{base}/api/v1/sync/pull",
-                params={"cursor": cursor, "limit": 500},
-                headers=headers,
-                timeout=60,
-            ).json()
+            page = decoded(
+                s.get(
+                    f"{base}/api/v1/sync/pull",
+                    params={"cursor": cursor, "limit": 500},
+                    headers=headers,
+                    timeout=60,
+                )
+            )
             changes = [IncomingChange.model_validate(c) for c in page["changes"]]
             with store.transaction() as tx:
                 store.apply_pulled_changes(changes, org_id=org, cursor=page["next_cursor"], tx=tx)
@@ -382,12 +393,14 @@ def server_pull(session: requests.Session, base: str, headers: dict[str, str]) -
     """The server's side of a full pull alone: every page fetched and decoded, nothing applied."""
     cursor, total = 0, 0
     while True:
-        page = session.get(
-            f"{base}/api/v1/sync/pull",
-            params={"cursor": cursor, "limit": 500},
-            headers=headers,
-            timeout=60,
-        ).json()
+        page = decoded(
+            session.get(
+                f"{base}/api/v1/sync/pull",
+                params={"cursor": cursor, "limit": 500},
+                headers=headers,
+                timeout=60,
+            )
+        )
         total += len(page["changes"])
         cursor = page["next_cursor"]
         if not page["has_more"]:
@@ -397,9 +410,11 @@ def server_pull(session: requests.Session, base: str, headers: dict[str, str]) -
 def bare_pull(session: requests.Session, base: str, org: str) -> int:
     cursor, total = 0, 0
     while True:
-        page = session.get(
-            f"{base}/bare/pull/{org}", params={"cursor": cursor, "limit": 500}, timeout=60
-        ).json()
+        page = decoded(
+            session.get(
+                f"{base}/bare/pull/{org}", params={"cursor": cursor, "limit": 500}, timeout=60
+            )
+        )
         total += len(page["changes"])
         cursor = page["next_cursor"]
         if not page["has_more"]:
@@ -523,13 +538,13 @@ def bench_incremental(b: Backend, args: argparse.Namespace, results: dict[str, A
         push_bodies(s, f"{b.base}/bare/push/{org}", BARE_H, body)
         params = {"cursor": cursor, "limit": 500}
         dt, r = timed(lambda: s.get(pull_url, params=params, headers=headers, timeout=30))  # noqa: B023
-        page = r.json()
+        page = decoded(r)
         assert len(page["changes"]) == 10 and not page["has_more"], len(page["changes"])
         cursor = page["next_cursor"]
         real_ms.append(dt * 1000)
         params = {"cursor": bare_cursor, "limit": 500}
         dt, r = timed(lambda: s.get(f"{b.base}/bare/pull/{org}", params=params, timeout=30))  # noqa: B023
-        page = r.json()
+        page = decoded(r)
         assert len(page["changes"]) == 10
         bare_cursor = page["next_cursor"]
         bare_ms.append(dt * 1000)
@@ -577,7 +592,7 @@ def concurrent_run(b: Backend, args: argparse.Namespace, org: str) -> dict[str, 
                     )
                     r.raise_for_status()
                     want = "applied" if attempt == 0 else "duplicate"
-                    assert {o["status"] for o in r.json()["outcomes"]} == {want}
+                    assert {o["status"] for o in decoded(r)["outcomes"]} == {want}
                     with lock:
                         push_lat.append(dt * 1000)
                 while True:
@@ -589,7 +604,7 @@ def concurrent_run(b: Backend, args: argparse.Namespace, org: str) -> dict[str, 
                         timeout=120,
                     )
                     r.raise_for_status()
-                    page = r.json()
+                    page = decoded(r)
                     with lock:
                         pull_lat.append(dt * 1000)
                     pulled[i].extend(

@@ -49,7 +49,10 @@ def validate_visit(
         *check_time(when, ctx),
         *check_photos_evidence(visit, when.value, ctx, enabled),
     ]
-    return ValidationReport(
+    # every value is already of its field's type (the results are RuleResults, the time an
+    # aware datetime): built without pydantic's validation pass, as model_construct would, with
+    # every field set (the server validates a report per pushed visit)
+    return ValidationReport.model_construct(
         visit_id=visit.id,
         engine_version=ENGINE_VERSION,
         visit_time=when.value,
