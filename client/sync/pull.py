@@ -23,6 +23,7 @@ from client.sync.context import Restart, RunContext
 from client.sync.session import CURSOR_KEY, EPOCH_KEY
 from client.sync.transport import ServerError
 from shared.changes import IncomingChange, Op, RecordType
+from shared.trusted_models import trusted
 
 MAX_PAGES = 1_000_000
 
@@ -103,15 +104,11 @@ def _well_formed(item: Any) -> IncomingChange | None:
         and op in _OPS
     ):
         return None
-    return IncomingChange.model_construct(
-        server_seq=seq,
-        record_type=_TYPES[rtype],
-        record_id=rid,
-        op=_OPS[op],
-        payload=payload,
-        version=version,
-        report=report,
-    )
+    return trusted(
+        IncomingChange,
+        {"server_seq": seq, "record_type": _TYPES[rtype], "record_id": rid, "op": _OPS[op],
+         "payload": payload, "version": version, "report": report},
+    )  # fmt: skip
 
 
 def _page_changes(raw: list[Any], cursor: int) -> list[IncomingChange]:

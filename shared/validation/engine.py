@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from shared.settings import OrgSettings, RuleCode, Severity
+from shared.trusted_models import trusted
 from shared.trusted_time import TrustedTime, trusted_time
 from shared.validation.context import PhotoHistory, ValidationContext
 from shared.validation.report import ENGINE_VERSION, RuleResult, ValidationReport
@@ -50,12 +51,14 @@ def validate_visit(
         *check_photos_evidence(visit, when.value, ctx, enabled),
     ]
     # every value is already of its field's type (the results are RuleResults, the time an
-    # aware datetime): built without pydantic's validation pass, as model_construct would, with
-    # every field set (the server validates a report per pushed visit)
-    return ValidationReport.model_construct(
-        visit_id=visit.id,
-        engine_version=ENGINE_VERSION,
-        visit_time=when.value,
-        time_source=when.source.value,
-        results=tuple(r for r in results if r.code in enabled),
+    # aware datetime): built without pydantic's validation pass (shared/trusted_models.py)
+    return trusted(
+        ValidationReport,
+        {
+            "visit_id": visit.id,
+            "engine_version": ENGINE_VERSION,
+            "visit_time": when.value,
+            "time_source": when.source.value,
+            "results": tuple(r for r in results if r.code in enabled),
+        },
     )

@@ -66,6 +66,22 @@ def _mock(s: OrgSettings, is_mock: bool) -> RuleResult:
     )
 
 
+def _accuracy(s: OrgSettings, acc: float, ok: bool) -> RuleResult:
+    acc_limit = s.accuracy_limit_m
+    return make_result(
+        s,
+        RuleCode.GPS_ACCURACY,
+        ok,
+        f"定位精度 ±{acc:g} m {'≤' if ok else '>'} {acc_limit:g} m",
+        f"GPS accuracy ±{acc:g} m {'≤' if ok else '>'} {acc_limit:g} m",
+        measured=acc,
+        limit=acc_limit,
+        unit="m",
+        hint_zh="请走到门口或窗边，等待定位精度提高后重新定位",
+        hint_en="Move near the entrance or a window and wait for a better fix",
+    )
+
+
 def check_gps(visit: Visit, ctx: ValidationContext) -> list[RuleResult]:
     s, fix = ctx.settings, visit.gps
     if fix is None:
@@ -75,22 +91,10 @@ def check_gps(visit: Visit, ctx: ValidationContext) -> list[RuleResult]:
         memo_result(s, ("gps.present", provider), lambda: _present(s, provider)),
         memo_result(s, ("gps.mock", mock), lambda: _mock(s, mock)),
     ]
-    acc, acc_limit = round(fix.accuracy_m, 1), s.accuracy_limit_m
-    ok = fix.accuracy_m <= acc_limit
-    results.append(
-        make_result(
-            s,
-            RuleCode.GPS_ACCURACY,
-            ok,
-            f"定位精度 ±{acc:g} m {'≤' if ok else '>'} {acc_limit:g} m",
-            f"GPS accuracy ±{acc:g} m {'≤' if ok else '>'} {acc_limit:g} m",
-            measured=acc,
-            limit=acc_limit,
-            unit="m",
-            hint_zh="请走到门口或窗边，等待定位精度提高后重新定位",
-            hint_en="Move near the entrance or a window and wait for a better fix",
-        )
-    )
+    acc = round(fix.accuracy_m, 1)
+    ok = fix.accuracy_m <= s.accuracy_limit_m
+    # phones report a handful of accuracy values (rounded here to 0.1 m): shared per value
+    results.append(memo_result(s, ("gps.accuracy", acc, ok), lambda: _accuracy(s, acc, ok)))
     dist = customer_distance_m(ctx, fix.lat, fix.lon)
     shown, radius = round(dist), s.radius_m
     ok = dist <= radius

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from shared.changes import ChangeOutcome, Op, OutcomeStatus, OutgoingChange, RecordType
 from shared.errors import FieldledgerError, InvalidInput
+from shared.trusted_models import trusted
 from sync_server.storage.base import OutcomeRow, Scope, StorageBase
 from sync_server.sync.common import ServerAuthoritative, invalid_from, rejected
 from sync_server.sync.context import PushContext
@@ -90,9 +91,10 @@ def _well_formed(item: dict[str, Any], seq: int) -> OutgoingChange | None:
         and op in _OPS
     ):
         return None
-    return OutgoingChange.model_construct(
-        seq=seq, record_type=_TYPES[rtype], record_id=rid, op=_OPS[op], payload=payload,
-        base_version=base,
+    return trusted(
+        OutgoingChange,
+        {"seq": seq, "record_type": _TYPES[rtype], "record_id": rid, "op": _OPS[op],
+         "payload": payload, "base_version": base},
     )  # fmt: skip
 
 

@@ -25,7 +25,6 @@ from shared.validation.report import (
     MEMO_JSON,
     RuleResult,
     ValidationReport,
-    _build_result_json,
     _json_value,
     compact_result,
 )
@@ -50,9 +49,18 @@ def _result_fragment(r: RuleResult) -> orjson.Fragment | list[Any]:
             _SHARED.clear()
         _SHARED[id(r)] = (r, frag)  # the entry keeps ``r`` alive: its id is not reused
         return frag
-    row = compact_result(_build_result_json(r))
-    if any(type(v) is int and not -_INT64 <= v < _INT64 for v in row):
-        return orjson.Fragment(dumps_bytes(row))
+    d = r.__dict__
+    measured, limit = _json_value(d["measured"]), _json_value(d["limit"])
+    row = [
+        d["code"]._value_, d["passed"], d["severity"]._value_, measured, limit, d["unit"],
+        d["subject"], d["message_zh"], d["message_en"], d["hint_zh"], d["hint_en"],
+    ]  # fmt: skip  (compact_result(_build_result_json(r)), built directly)
+    while row[-1] == "" or row[-1] is None:
+        row.pop()
+    if (type(measured) is int and not -_INT64 <= measured < _INT64) or (
+        type(limit) is int and not -_INT64 <= limit < _INT64
+    ):
+        return orjson.Fragment(dumps_bytes(row))  # beyond 64 bits: orjson could not write it
     return row
 
 

@@ -115,3 +115,15 @@ def test_compact_results_drop_only_trailing_empty_values() -> None:
     assert row == ["gps.mock_location", False, "block", False, 0, "", "", "检测到模拟定位",
                    "Mock location detected"]  # fmt: skip
     assert expand_result(row) == full
+
+
+def test_a_result_measuring_beyond_64_bits_is_stored_exactly() -> None:
+    from shared.settings import RuleCode
+    from shared.validation.context import make_result
+    from sync_server.sync.reports import _result_fragment
+
+    result = make_result(OrgSettings(), RuleCode.PHOTOS_REQUIRED, True, "好", "ok", measured=2**70)
+    doc = {"results": [_result_fragment(result)]}
+    assert json.loads(jsonfast.dumps(doc))["results"] == [
+        ["photos.required", True, "block", 2**70, None, "", "", "好", "ok"]
+    ]
