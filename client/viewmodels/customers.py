@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -181,6 +182,7 @@ class CustomerListVM:
     total: int = 0
     # the last search: its term, filters and matches (a longer term scans only these)
     _last: tuple[str, str, str, list[IndexedCustomer]] | None = field(default=None, repr=False)
+    _saving: threading.Thread | None = field(default=None, repr=False)
 
     def load(self) -> None:
         """(Re)read customers and today's visits from the store, then refresh the rows."""
@@ -191,9 +193,19 @@ class CustomerListVM:
         self.index = index_customers(customers, cache, previous)
         names = {i.customer.name: i.initials for i in self.index}
         if len(cache) != known or len(names) != known:  # new names, or names gone
-            save_initials(self.store, names)
+            # written off the UI thread: on a device's first start the write would load the
+            # store's whole write path before the first screen (docs/app.md "Start-up")
+            self._saving = threading.Thread(
+                target=save_initials, args=(self.store, names), name="pinyin-cache", daemon=True
+            )
+            self._saving.start()
         self._last = None
         self.reload_visits()
+
+    def wait_saved(self, timeout: float = 10.0) -> None:
+        """Wait for the initials cache written by the last ``load`` (tests, shutdown)."""
+        if self._saving is not None:
+            self._saving.join(timeout)
 
     def reload_visits(self) -> None:
         tz = self.store.org_timezone(self.org_id)

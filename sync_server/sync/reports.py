@@ -51,10 +51,11 @@ def _result_fragment(r: RuleResult) -> orjson.Fragment | list[Any]:
         return frag
     d = r.__dict__
     measured, limit = _json_value(d["measured"]), _json_value(d["limit"])
+    # compact_result(_build_result_json(r)), built directly
     row = [
         d["code"]._value_, d["passed"], d["severity"]._value_, measured, limit, d["unit"],
         d["subject"], d["message_zh"], d["message_en"], d["hint_zh"], d["hint_en"],
-    ]  # fmt: skip  (compact_result(_build_result_json(r)), built directly)
+    ]  # fmt: skip
     while row[-1] == "" or row[-1] is None:
         row.pop()
     if (type(measured) is int and not -_INT64 <= measured < _INT64) or (

@@ -64,7 +64,9 @@ def test_the_first_screen_is_sent_before_sqlalchemy_and_pydantic_are_loaded(
     tmp_path: Path, size: tuple[int, int], lang: str
 ) -> None:
     store = seeded_store(tmp_path)
-    CustomerListVM(store, ORG).load()  # a device that started before: pinyin initials stored
+    vm = CustomerListVM(store, ORG)
+    vm.load()  # a device that started before: pinyin initials stored
+    vm.wait_saved()
     names = [s.name for s in store.list_customer_summaries(ORG)]
     store.set_meta(LANG_KEY, lang)
     path = store.path

@@ -32,6 +32,7 @@ def store(tmp_path: Path) -> Iterator[LocalStore]:
 def loaded(store: LocalStore) -> CustomerListVM:
     vm = CustomerListVM(store, ORG)
     vm.load()
+    vm.wait_saved()  # the initials cache is written off the UI thread
     return vm
 
 
