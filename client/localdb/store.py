@@ -19,20 +19,20 @@ has no device id yet, is migrated (or refused) right away, as before.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from functools import cache
 from pathlib import Path
-from types import ModuleType, TracebackType
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from client.localdb import store_sync
 from client.localdb.blobs import BlobStore
+from client.localdb.lazy import LazyModule
 from client.localdb.reader import DEFAULT_BUSY_TIMEOUT_MS, SCHEMA_VERSION, CustomerSummary, Reader
 from client.localdb.timefmt import now_text, time_text
 
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
     )
     from client.localdb import engine as db
     from client.localdb.outbox import OutboxEntry
-    from client.localdb.store_sync import SyncStoreMixin
     from client.localdb.visits import StoredPhotoInput, StoredVisit
     from shared.customers import Customer
     from shared.settings import OrgSettings
@@ -63,32 +62,18 @@ if TYPE_CHECKING:
     from shared.visits import Visit
     from shared.workcal import WorkCalendar
 else:
-
-    class _Lazy:
-        """A module imported at its first attribute access."""
-
-        def __init__(self, name: str) -> None:
-            self.name = name
-
-        def load(self) -> ModuleType:
-            return importlib.import_module(self.name)
-
-        def __getattr__(self, attr: str) -> Any:
-            return getattr(self.load(), attr)
-
-    customers = _Lazy("client.localdb.customers")
-    drafts = _Lazy("client.localdb.drafts")
-    db = _Lazy("client.localdb.engine")
-    meta = _Lazy("client.localdb.meta")
-    migrations = _Lazy("client.localdb.migrations")
-    orgdata = _Lazy("client.localdb.orgdata")
-    outbox = _Lazy("client.localdb.outbox")
-    prefill = _Lazy("client.localdb.prefill")
-    schema = _Lazy("client.localdb.schema")
-    tickets = _Lazy("client.localdb.tickets")
-    touchpoints = _Lazy("client.localdb.touchpoints")
-    visits = _Lazy("client.localdb.visits")
-    SyncStoreMixin = object  # its methods are looked up on first use: LocalStore.__getattr__
+    customers = LazyModule("client.localdb.customers")
+    drafts = LazyModule("client.localdb.drafts")
+    db = LazyModule("client.localdb.engine")
+    meta = LazyModule("client.localdb.meta")
+    migrations = LazyModule("client.localdb.migrations")
+    orgdata = LazyModule("client.localdb.orgdata")
+    outbox = LazyModule("client.localdb.outbox")
+    prefill = LazyModule("client.localdb.prefill")
+    schema = LazyModule("client.localdb.schema")
+    tickets = LazyModule("client.localdb.tickets")
+    touchpoints = LazyModule("client.localdb.touchpoints")
+    visits = LazyModule("client.localdb.visits")
 
 BLOB_GC_GRACE_S = 3600.0
 log = logging.getLogger("fieldledger.store")
@@ -101,15 +86,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@cache
-def _sync_part() -> dict[str, Any]:
-    """The attributes of :class:`client.localdb.store_sync.SyncStoreMixin` (imported once)."""
-    from client.localdb.store_sync import SyncStoreMixin as part
-
-    return dict(vars(part))
-
-
-class LocalStore(SyncStoreMixin):
+class LocalStore(store_sync.SyncStoreMixin):
     """The store; the sync engine's part of it is :class:`SyncStoreMixin` (store_sync.py)."""
 
     def __init__(self, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
@@ -162,18 +139,10 @@ class LocalStore(SyncStoreMixin):
                 return  # closed meanwhile
             for module in (customers, drafts, orgdata, prefill, tickets, touchpoints, visits):
                 module.load()
-            _sync_part()
+            for name in store_sync.LAZY_MODULES:
+                getattr(store_sync, name).load()
         except Exception:
             log.warning("warming the local store up failed", exc_info=True)
-
-    def __getattr__(self, name: str) -> Any:
-        """The sync engine's part of the store (:class:`SyncStoreMixin`, store_sync.py): its
-        module imports SQLAlchemy and the repositories, so it is looked up on first use rather
-        than inherited at import time (type checkers see it inherited)."""
-        attr = None if name.startswith("__") else _sync_part().get(name)
-        if attr is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return attr.__get__(self, type(self)) if hasattr(attr, "__get__") else attr
 
     @classmethod
     def open(

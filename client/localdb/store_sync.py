@@ -12,22 +12,42 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, select, update
-
-from client.localdb import conflicts, customer_edits, pulled, tickets, touchpoints
 from client.localdb.blobs import BlobStore
-from client.localdb.engine import _BEGIN_OPTION as BEGIN_OPTION
-from client.localdb.engine import storage_errors, write_tx
-from client.localdb.meta import set_meta
-from client.localdb.outbox import OutboxEntry, _entry
-from client.localdb.schema import customers_t, outbox_t, pulled_records_t, visit_photos_t
-from shared.changes import IncomingChange
-from shared.customers import Customer
+from client.localdb.lazy import LazyModule
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from sqlalchemy import Engine
+    import sqlalchemy as sa
+    from sqlalchemy import Connection, Engine
+
+    from client.localdb import (
+        conflicts,
+        customer_edits,
+        meta,
+        outbox,
+        pulled,
+        schema,
+        tickets,
+        touchpoints,
+    )
+    from client.localdb import engine as db
+    from client.localdb.outbox import OutboxEntry
+    from shared.changes import IncomingChange
+    from shared.customers import Customer
+else:  # imported at first use: LocalStore inherits this mixin, and opens before any of them
+    sa = LazyModule("sqlalchemy")
+    conflicts = LazyModule("client.localdb.conflicts")
+    customer_edits = LazyModule("client.localdb.customer_edits")
+    db = LazyModule("client.localdb.engine")
+    meta = LazyModule("client.localdb.meta")
+    outbox = LazyModule("client.localdb.outbox")
+    pulled = LazyModule("client.localdb.pulled")
+    schema = LazyModule("client.localdb.schema")
+    tickets = LazyModule("client.localdb.tickets")
+    touchpoints = LazyModule("client.localdb.touchpoints")
+
+LAZY_MODULES = ("conflicts", "customer_edits", "pulled", "schema", "tickets", "touchpoints")
 
 
 class SyncStoreMixin:
@@ -55,7 +75,7 @@ class SyncStoreMixin:
 
     def customer_version(self, customer_id: str) -> int:
         """The server version of the customer this device last pulled (0: never)."""
-        q = select(customers_t.c.version).where(customers_t.c.id == customer_id)
+        q = sa.select(schema.customers_t.c.version).where(schema.customers_t.c.id == customer_id)
         with self._read() as conn:
             return int(conn.execute(q).scalar_one_or_none() or 0)
 
@@ -78,15 +98,15 @@ class SyncStoreMixin:
         server counts on it (ticket answers, confirmed delivered by the next pull).
         """
         if durable:
-            with write_tx(self.engine, "pull") as conn:
+            with db.write_tx(self.engine, "pull") as conn:
                 yield conn
             return
-        with storage_errors("pull"), self.engine.connect() as conn:
+        with db.storage_errors("pull"), self.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
             assert raw is not None
             raw.execute("PRAGMA synchronous = NORMAL")  # outside any transaction (autocommit)
             try:
-                conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+                conn.execution_options(**{db._BEGIN_OPTION: "IMMEDIATE"})
                 with conn.begin():
                     yield conn
             finally:
@@ -104,19 +124,19 @@ class SyncStoreMixin:
         """Apply one pulled page AND store its cursor, in one transaction."""
         with self._write(tx, "pull") as conn:
             count = pulled.apply_changes(conn, org_id, changes)
-            set_meta(conn, cursor_key, str(cursor))
+            meta.set_meta(conn, cursor_key, str(cursor))
             return count
 
     def pulled_records(self, record_type: str) -> list[tuple[str, int, dict[str, object]]]:
         """(record_id, version, payload) of pulled records with no table of their own."""
         q = (
-            select(
-                pulled_records_t.c.record_id,
-                pulled_records_t.c.version,
-                pulled_records_t.c.payload_json,
+            sa.select(
+                schema.pulled_records_t.c.record_id,
+                schema.pulled_records_t.c.version,
+                schema.pulled_records_t.c.payload_json,
             )
-            .where(pulled_records_t.c.record_type == record_type)
-            .order_by(pulled_records_t.c.record_id)
+            .where(schema.pulled_records_t.c.record_type == record_type)
+            .order_by(schema.pulled_records_t.c.record_id)
         )
         with self._read() as conn:
             return [(r[0], int(r[1]), json.loads(r[2])) for r in conn.execute(q)]
@@ -142,8 +162,8 @@ class SyncStoreMixin:
         the ones it holds are confirmed without being sent again."""
         with self._write(tx, "requeue photos") as conn:
             result = conn.execute(
-                update(visit_photos_t)
-                .where(visit_photos_t.c.uploaded_at.is_not(None))
+                sa.update(schema.visit_photos_t)
+                .where(schema.visit_photos_t.c.uploaded_at.is_not(None))
                 .values(uploaded_at=None)
             )
             requeued = int(result.rowcount) + tickets.requeue_uploads(conn)
@@ -151,19 +171,21 @@ class SyncStoreMixin:
 
     # -- outbox views ----------------------------------------------------------------------
     def acked_max_seq(self) -> int:
-        q = select(func.max(outbox_t.c.seq)).where(outbox_t.c.acked_at.is_not(None))
+        q = sa.select(sa.func.max(schema.outbox_t.c.seq)).where(
+            schema.outbox_t.c.acked_at.is_not(None)
+        )
         with self._read() as conn:
             return int(conn.execute(q).scalar_one_or_none() or 0)
 
     def rejected_entries(self) -> list[OutboxEntry]:
         """Entries the server answered as permanently invalid (kept, with the reason)."""
         q = (
-            select(outbox_t)
-            .where(outbox_t.c.acked_at.is_not(None), outbox_t.c.last_error != "")
-            .order_by(outbox_t.c.seq)
+            sa.select(schema.outbox_t)
+            .where(schema.outbox_t.c.acked_at.is_not(None), schema.outbox_t.c.last_error != "")
+            .order_by(schema.outbox_t.c.seq)
         )
         with self._read() as conn:
-            return [_entry(r) for r in conn.execute(q)]
+            return [outbox._entry(r) for r in conn.execute(q)]
 
     # -- conflicts -------------------------------------------------------------------------
     def add_conflict(
