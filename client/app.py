@@ -117,7 +117,7 @@ def build_app(config: AppConfig) -> Callable[[ft.Page], Any]:
         shell = Shell(page, store, login, config.sync_factory)
         if config.use_devices:
             shell.devices = Devices(page)
-        page.on_resize = lambda e: shell.render()
+        page.on_resize = lambda e: shell.relayout()
         page.on_close = lambda e: config.close_store(store)
         page.data = shell
         shell.render()

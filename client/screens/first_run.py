@@ -7,11 +7,17 @@ import flet as ft
 from client.screens.shell import Shell
 from client.viewmodels.account import FirstRunVM
 
+STATE_KEY = "first_run"
+
 
 class FirstRunScreen:
     def __init__(self, shell: Shell) -> None:
         self.shell = shell
-        self.vm = FirstRunVM(shell.store, shell.login)
+        # kept across re-renders (a resize, a status update): what was typed stays typed
+        vm = shell.screens_state.get(STATE_KEY)
+        if not isinstance(vm, FirstRunVM):
+            vm = shell.screens_state[STATE_KEY] = FirstRunVM(shell.store, shell.login)
+        self.vm = vm
 
     def build(self) -> ft.Control:
         tr = self.shell.tr
@@ -49,6 +55,10 @@ class FirstRunScreen:
         )
 
     def submit(self, e: object = None) -> None:
+        # the fields' own values: Flet sets them in the order the keystrokes came, while the
+        # on_change handlers run on worker threads and may finish out of order
+        for name, tf in self.fields.items():
+            setattr(self.vm, name, tf.value or "")
         self.button.disabled = True
         account = self.vm.submit()
         self.button.disabled = False

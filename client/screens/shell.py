@@ -71,6 +71,7 @@ class Shell:
         self.last_fix: GpsFix | None = None
         self.devices: Devices | None = None
         self._rendered_result: object = None
+        self._laid_out_tablet: bool | None = None
         self.sync_vm.after_sync = self._after_sync
         # the sync service (the engine and its HTTP stack) is made by start_sync(), after the
         # first screen is sent (docs/app.md "Start-up")
@@ -92,6 +93,7 @@ class Shell:
 
     def signed_in(self, account: Account) -> None:
         self.account = account
+        self.screens_state.pop("first_run", None)  # the typed password goes with the form
         self._connect_sync()
         self.tab, self.detail = "customers", None
         self.render()
@@ -99,6 +101,7 @@ class Shell:
 
     def signed_out(self) -> None:
         self.account = None
+        self.screens_state.pop("first_run", None)
         self._connect_sync()
         self.render()
 
@@ -227,11 +230,19 @@ class Shell:
             vertical_alignment=ft.CrossAxisAlignment.STRETCH,
         )
 
+    def relayout(self) -> None:
+        """A resize: rebuilt only when it crosses between the phone and the tablet layout (a
+        rebuild while the rep types would send the fields' values back and drop keystrokes
+        still on their way; within one layout the controls stretch by themselves)."""
+        if is_tablet(self.page) != self._laid_out_tablet:
+            self.render()
+
     def render(self) -> None:
         page = self.page
         apply_theme(page)
         page.title = self.tr("app.title")
         tablet = is_tablet(page)
+        self._laid_out_tablet = tablet
         self.screens = {}
         body = self._body(tablet)
         signed_in = self.account is not None and not self.sync_vm.needs_update

@@ -58,6 +58,30 @@ def test_a_fresh_device_opens_on_first_run_and_signs_in(tmp_path: Path) -> None:
     run(scenario())
 
 
+def test_what_was_typed_at_first_run_survives_a_rebuild_and_a_resize_rebuilds_nothing(
+    tmp_path: Path,
+) -> None:
+    store = LocalStore.open(tmp_path / "d" / "local.db")
+
+    async def scenario() -> None:
+        app = await AppHarness(config(store)).start()
+        try:
+            await app.type(app.find(ft.TextField, "用户名"), "li")
+            await app.type(app.find(ft.TextField, "密码"), "pw")
+            shell = app.page.data
+            form = app.find(ft.TextField, "用户名")
+            shell.relayout()  # a resize within the phone layout: the same controls stay
+            assert app.find(ft.TextField, "用户名") is form
+            shell.render()  # a rebuild (a status update...): the typed values come back
+            assert app.find(ft.TextField, "用户名") is not form
+            assert app.find(ft.TextField, "用户名").value == "li"
+            assert app.find(ft.TextField, "密码").value == "pw"
+        finally:
+            app.close()
+
+    run(scenario())
+
+
 def test_an_unreachable_server_at_first_run_is_said_in_plain_words(tmp_path: Path) -> None:
     store = LocalStore.open(tmp_path / "d" / "local.db")
 

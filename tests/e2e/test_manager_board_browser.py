@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.stack import ROOT, SyncServer, WebApp, chromium
+from tests.e2e.stack import ROOT, Rep, SyncServer, WebApp, chromium
 from tests.e2e.targets_demo import enrich
 
 pytestmark = pytest.mark.browser
@@ -57,15 +57,12 @@ def stack(tmp_path: Path) -> Iterator[tuple[SyncServer, WebApp]]:
             (ARTIFACTS / f"board-{log.name}").write_bytes(log.read_bytes())
 
 
-class User:
-    def __init__(self, page: Any) -> None:
-        self.page = page
+class User(Rep):
+    """The rep flow's browser steps (boot, typing that checks what the field holds), plus the
+    board's own: segments, tabs and rails, screenshots by name."""
 
-    def boot(self) -> None:
-        self.page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=90_000)
-        self.page.wait_for_timeout(1500)
-        self.page.locator("flt-semantics-placeholder").dispatch_event("click")
-        self.page.wait_for_timeout(500)
+    def __init__(self, page: Any) -> None:
+        super().__init__(page, SHOTS)
 
     def see(self, pattern: str | re.Pattern[str], timeout: int = WAIT_MS) -> Any:
         loc = self.page.get_by_text(pattern).first
@@ -103,11 +100,6 @@ class User:
             rail = self.page.get_by_role("button", name=re.compile(rf"^{name} Tab \d"))
             rail.first.click(timeout=WAIT_MS)
         self.page.wait_for_timeout(600)
-
-    def type_into(self, label: str, text: str) -> None:
-        self.page.get_by_label(label).first.click(timeout=WAIT_MS)
-        self.page.keyboard.type(text, delay=15)
-        self.page.wait_for_timeout(300)
 
     def shot(self, name: str) -> None:
         self.page.mouse.move(640, 5)  # no hover tooltip over the picture
