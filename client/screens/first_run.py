@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import flet as ft
 
 from client.screens.shell import Shell
@@ -54,17 +56,31 @@ class FirstRunScreen:
             width=480,
         )
 
-    def submit(self, e: object = None) -> None:
-        # the fields' own values: Flet sets them in the order the keystrokes came, while the
-        # on_change handlers run on worker threads and may finish out of order
+    async def submit(self, e: object = None) -> None:
+        """Sign in off the event loop: Flet 1.0 runs a plain handler on the loop itself, so a
+        slow network would freeze every session's screen until the server answered."""
+        if self.vm.busy:
+            return  # a second tap while signing in
+        # the fields' own values: what the page holds when the button is tapped
         for name, tf in self.fields.items():
             setattr(self.vm, name, tf.value or "")
-        self.button.disabled = True
-        account = self.vm.submit()
-        self.button.disabled = False
+        self._show_busy(True)
+        try:
+            account = await asyncio.to_thread(self.vm.submit)
+        finally:
+            self._show_busy(self.vm.busy)  # still busy when another tap's sign-in runs
         if account is None:
+            if self.vm.busy:
+                return  # another tap's sign-in is under way and will answer
             self.error.value = self.shell.say(self.vm.error)
             for name, tf in self.fields.items():
                 tf.error = self.error.value if name == self.vm.field_error else None
             return
         self.shell.signed_in(account)
+
+    def _show_busy(self, busy: bool) -> None:
+        """The button says the sign-in is under way (the network may take seconds)."""
+        self.button.disabled = busy
+        self.button.content = self.shell.tr("first.busy" if busy else "first.submit")
+        if self.button.page is not None:
+            self.button.update()

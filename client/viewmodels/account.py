@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -83,6 +84,7 @@ class FirstRunVM:
         self.error: Msg | None = None
         self.field_error: str = ""
         self.busy = False
+        self._one_at_a_time = threading.Lock()
 
     def _check(self) -> Msg | None:
         labels = {
@@ -102,21 +104,29 @@ class FirstRunVM:
         return None
 
     def submit(self) -> Account | None:
-        """Sign in; on success the account is stored and returned, else ``error`` says why."""
+        """Sign in; on success the account is stored and returned, else ``error`` says why.
+        A second tap while one sign-in is under way does nothing (returns None, ``busy``)."""
+        if not self._one_at_a_time.acquire(blocking=False):
+            return None
+        self.busy = True
+        try:
+            return self._submit()
+        finally:
+            self.busy = False
+            self._one_at_a_time.release()
+
+    def _submit(self) -> Account | None:
         self.error = self._check()
         if self.error is not None:
             return None
         url = self.server_url.strip().rstrip("/")
         org, user = self.org.strip(), self.username.strip()
-        self.busy = True
         try:
             answer = self._login(url, org, user, self.password)
         except Exception as exc:  # any transport or server failure becomes words
             err = error_msg(exc)
             self.error = err if err.key else Msg("first.failed", {"reason": err})
             return None
-        finally:
-            self.busy = False
         account = account_from_login(url, org, user, answer)
         save_account(self.store, account)
         self.password = ""

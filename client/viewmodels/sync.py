@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from client.sync.api import (
     SyncService,
     SyncStatus,
 )
+
+log = logging.getLogger("fieldledger.sync")
 
 
 def error_text(error: SyncError) -> Msg:
@@ -124,6 +127,8 @@ class SyncVM:
             self.running = False
         self.result = result
         self.error = result.error
+        if result.error is not None:  # the app's log says why, for whoever reads it later
+            log.warning("sync failed (%s): %s", result.error.kind, result.error.message_en)
         phase = SyncPhase.FAILED if result.error else SyncPhase.DONE
         self.progress = SyncProgress(
             phase, self.progress.records_done, self.progress.records_total,

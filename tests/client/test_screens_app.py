@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,43 @@ def test_what_was_typed_at_first_run_survives_a_rebuild_and_a_resize_rebuilds_no
             assert app.find(ft.TextField, "用户名").value == "li"
             assert app.find(ft.TextField, "密码").value == "pw"
         finally:
+            app.close()
+
+    run(scenario())
+
+
+def test_a_second_tap_while_signing_in_waits_for_the_first_and_the_button_says_so(
+    tmp_path: Path,
+) -> None:
+    store = LocalStore.open(tmp_path / "d" / "local.db")
+    entered, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow_login(url: str, org: str, user: str, pw: str) -> dict[str, Any]:
+        calls.append(user)
+        entered.set()
+        release.wait(10)
+        return {"token": "x", "user": {"id": "u1", "org_id": "org1", "display_name": "李雷"}}
+
+    async def scenario() -> None:
+        app = await AppHarness(config(store, slow_login)).start()
+        try:
+            for label, text in (("企业代码", "demo"), ("用户名", "li"), ("密码", "pw")):
+                await app.type(app.find(ft.TextField, label), text)
+            button = app.find(ft.FilledButton, "登录并登记设备")
+            first = asyncio.ensure_future(app.click(button))
+            while not entered.is_set():
+                await asyncio.sleep(0.01)
+            assert button.disabled and button.content == "正在登录…"
+            await app.click(button)  # the impatient second tap
+            assert calls == ["li"] and load_account(store) is None
+            release.set()
+            await first
+            assert calls == ["li"]  # one sign-in, one device registration
+            assert load_account(store) is not None
+            assert app.errors() == []
+        finally:
+            release.set()
             app.close()
 
     run(scenario())

@@ -7,6 +7,7 @@ module ``make demo`` runs. Ports are free ports picked at start, so tests run in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -223,6 +224,33 @@ class Rep:
 
     def button(self, name: str | re.Pattern[str]) -> Any:
         return self.page.get_by_role("button", name=name).first
+
+    def sign_in(self, expect: re.Pattern[str], app_log: Path, timeout: float = 90) -> None:
+        """Tap 登录并登记设备 and wait for the first sync's customers (``expect``). The tap is
+        made again while the button still shows, enabled, 8 s after the last (a tap can land
+        while the page is re-rendering and be lost; a failed sign-in is retried as a person
+        would). On failure the message carries what the
+        page showed and the app's log, so a CI run says why."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        deadline = time.monotonic() + timeout
+        tapped_at = 0.0
+        while time.monotonic() < deadline:
+            body = self.body()
+            if expect.search(body):
+                return
+            now = time.monotonic()
+            idle = self.page.get_by_role("button", name="登录并登记设备", disabled=False)
+            if now - tapped_at > 8 and idle.count():
+                with contextlib.suppress(PlaywrightError):  # re-rendered away meanwhile
+                    idle.first.click(timeout=2000)
+                tapped_at = now
+            self.page.wait_for_timeout(500)
+        log = app_log.read_text(errors="replace").splitlines()[-30:] if app_log.exists() else []
+        raise AssertionError(
+            f"no {expect.pattern!r} {timeout:.0f} s after signing in; the page showed:\n"
+            f"{self.body()}\n--- app log (last lines) ---\n" + "\n".join(log)
+        )
 
     def tap(self, name: str | re.Pattern[str]) -> None:
         self.button(name).click(timeout=WAIT_MS)

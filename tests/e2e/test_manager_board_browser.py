@@ -107,14 +107,13 @@ class User(Rep):
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / name))
 
-    def sign_in(self, url: str, username: str) -> None:
-        self.page.goto(url)
+    def sign_in_as(self, app: WebApp, username: str) -> None:
+        self.page.goto(app.url)
         self.boot()
         self.see("首次使用")
         self.type_into("用户名", username)
         self.type_into("密码", "demo1234")
-        self.tap("登录并登记设备")
-        self.see(re.compile("海岸城便利店|世界之窗门店"), timeout=60_000)
+        self.sign_in(re.compile("海岸城便利店|世界之窗门店"), app.log)
 
     def to_english(self) -> None:
         self.tab("设置")
@@ -181,7 +180,7 @@ def test_the_manager_board_heat_map_and_radar_on_a_tablet(
         ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
         m = User(ctx.new_page())
         try:
-            m.sign_in(app.url, "mgr1")
+            m.sign_in_as(app, "mgr1")
             wait_synced(m)
             manager_tour(m, "zh")
             m.to_english()
@@ -195,7 +194,7 @@ def test_the_manager_board_heat_map_and_radar_on_a_tablet(
         ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
         r = User(ctx.new_page())
         try:
-            r.sign_in(app.url, "rep1")
+            r.sign_in_as(app, "rep1")
             wait_synced(r)
             r.tab("目标")
             r.see("我的目标")

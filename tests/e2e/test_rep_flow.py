@@ -116,8 +116,7 @@ def rep_day(rep: Rep, server: SyncServer, app: WebApp, photos: dict[str, Path]) 
     rep.type_into("用户名", "rep1")
     rep.type_into("密码", "demo1234")
     rep.shot("login")
-    rep.tap("登录并登记设备")
-    rep.see(STORE_NAME, timeout=60_000)  # the first sync brought the customers
+    rep.sign_in(re.compile(re.escape(STORE_NAME)), app.log)  # the first sync brought them
     rep.shot("customers")
 
     # -- open the customer, start a display-optimization visit -----------------------------
