@@ -210,6 +210,13 @@ class WriteTx(ABC):
     def add_visit_photos(self, rows: list[tuple[str, str]]) -> None:
         """(sha256, visit_id) pairs."""
 
+    def send_ahead(self) -> None:
+        """A hint between changes: the records and outcomes buffered so far may be sent to the
+        database now, while the caller works on the next changes. Nothing is committed before
+        the transaction ends, and reads in this transaction see what was sent. The default
+        keeps everything for the end."""
+        return None  # an optional hook: most backends keep the rows for the end
+
 
 class StorageBase(ABC):
     """Everything the server stores. Methods are transactions unless they take a ``WriteTx``."""

@@ -10,7 +10,7 @@ import threading
 import time
 from abc import abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from importlib import resources
 from typing import Any
 
@@ -28,10 +28,12 @@ from sync_server.storage.sql_accounts import AccountsMixin
 from sync_server.storage.sql_rows import (
     CONFLICT_COLS,
     REC_COLS,
+    REC_TYPED,
     conflict_from_row,
     dumps,
     loads,
     record_from_row,
+    record_params,
     scope_filter,
 )
 
@@ -40,6 +42,9 @@ class SqlStorage(AccountsMixin):
     """Shared SQL code; subclasses provide connections and dialect details."""
 
     dialect = "sql"
+    # statements of a write transaction are sent without waiting for each answer
+    # (WriteTx.send_ahead sends the rows buffered so far; see _pipeline)
+    pipelined = False
 
     def __init__(self) -> None:
         self._pool: list[Any] = []
@@ -96,6 +101,10 @@ class SqlStorage(AccountsMixin):
         names = ", ".join(name for name, _ in columns)
         marks = ", ".join(["%s"] * len(columns))
         cur.executemany(self._q(f"INSERT INTO {table} ({names}) VALUES ({marks}){tail}"), rows)
+
+    def _insert_records(self, cur: Any, records: list[StoredRecord], tail: str) -> None:
+        """Insert stored records (keys unique within ``records``), ``tail`` an ON CONFLICT."""
+        self._insert_many(cur, "records", REC_TYPED, [record_params(r) for r in records], tail)
 
     # --- connections ---------------------------------------------------------------------------
     @contextmanager
@@ -224,7 +233,7 @@ class SqlStorage(AccountsMixin):
 
     @contextmanager
     def write(self, org_id: str) -> Iterator[WriteTx]:
-        with self._conn() as conn:
+        with self._conn() as conn, self._pipeline(conn):
             cur = conn.cursor()
             last = self._begin_write(cur, org_id)
             if last is None:
@@ -236,6 +245,15 @@ class SqlStorage(AccountsMixin):
             yield tx
             tx.flush()
             cur.execute("COMMIT")
+        self._after_write()
+
+    def _after_write(self) -> None:
+        """Called after a write transaction committed (SQLite: wake the WAL checkpointer)."""
+
+    def _pipeline(self, conn: Any) -> AbstractContextManager[Any]:
+        """Where statements of a write transaction go without waiting for their answers
+        (``pipelined``); a plain connection elsewhere."""
+        return nullcontext()
 
     def get_record(self, org_id: str, record_type: str, record_id: str) -> StoredRecord | None:
         row = self._one(

@@ -18,6 +18,14 @@ CONFLICT_COLS = (
     " resolved_at"
 )
 CHUNK = 500
+RECORD_UPSERT = (
+    " ON CONFLICT (org_id, record_type, record_id) DO UPDATE SET"
+    " version = excluded.version, server_seq = excluded.server_seq,"
+    " deleted = excluded.deleted, scope_kind = excluded.scope_kind,"
+    " owner_user_id = excluded.owner_user_id, team_id = excluded.team_id,"
+    " payload = excluded.payload, report = excluded.report,"
+    " updated_at = excluded.updated_at"
+)
 
 # Columns with their PostgreSQL types, for bulk inserts (``SqlStorage._insert_many``)
 REC_TYPED = tuple(

@@ -11,12 +11,11 @@ from sync_server.storage.sql_rows import (
     CONFLICT_TYPED,
     OUTCOME_TYPED,
     REC_COLS,
-    REC_TYPED,
+    RECORD_UPSERT,
     dumps,
     loads,
     opt_float,
     record_from_row,
-    record_params,
 )
 
 if TYPE_CHECKING:
@@ -165,45 +164,52 @@ class SqlWriteTx(WriteTx):
     def add_visit_photos(self, rows: list[tuple[str, str]]) -> None:
         self._photos.extend(rows)
 
+    def send_ahead(self) -> None:
+        """On a backend that pipelines (PostgreSQL), send the buffered records and outcomes
+        without waiting for the database: it writes them while the push validates the next
+        changes. Elsewhere they wait for :meth:`flush`."""
+        if self._s.pipelined:
+            self._flush_records()
+            self._flush_outcomes()
+
+    def _flush_records(self) -> None:
+        if not self._records:
+            return
+        self._s._insert_records(self._cur, list(self._records.values()), RECORD_UPSERT)
+        self._records.clear()  # sent: reads in this transaction find them in the table
+
+    def _flush_outcomes(self) -> None:
+        if not self._outcomes:
+            return
+        self._s._insert_many(
+            self._cur,
+            "device_outcomes",
+            OUTCOME_TYPED,
+            [
+                (
+                    self.org_id,
+                    o.device_id,
+                    o.seq,
+                    o.status,
+                    o.record_type,
+                    o.record_id,
+                    o.server_seq,
+                    o.version,
+                    o.code,
+                    o.message,
+                    dumps(o.details),
+                    self._now,
+                )
+                for o in self._outcomes
+            ],
+        )
+        self._outcomes.clear()
+
     def flush(self) -> None:
+        self._flush_records()
+        self._flush_outcomes()
         insert = self._s._insert_many
         cur = self._cur
-        if self._records:
-            insert(
-                cur,
-                "records",
-                REC_TYPED,
-                [record_params(r) for r in self._records.values()],
-                " ON CONFLICT (org_id, record_type, record_id) DO UPDATE SET"
-                " version = excluded.version, server_seq = excluded.server_seq,"
-                " deleted = excluded.deleted, scope_kind = excluded.scope_kind,"
-                " owner_user_id = excluded.owner_user_id, team_id = excluded.team_id,"
-                " payload = excluded.payload, report = excluded.report,"
-                " updated_at = excluded.updated_at",
-            )
-        if self._outcomes:
-            insert(
-                cur,
-                "device_outcomes",
-                OUTCOME_TYPED,
-                [
-                    (
-                        self.org_id,
-                        o.device_id,
-                        o.seq,
-                        o.status,
-                        o.record_type,
-                        o.record_id,
-                        o.server_seq,
-                        o.version,
-                        o.code,
-                        o.message,
-                        dumps(o.details),
-                        self._now,
-                    )
-                    for o in self._outcomes
-                ],
-            )
         if self._conflicts:
             insert(
                 cur,

@@ -7,10 +7,68 @@ SQLite has a single writer, so ``BEGIN IMMEDIATE`` serialises pushes and commit 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
 from sync_server.storage.sql import SqlStorage
+
+# Pages the WAL may hold before a committing connection checkpoints it itself: a safety net
+# only, for when the background checkpointer cannot keep up (80 MB at 8 KiB pages).
+SAFETY_AUTOCHECKPOINT = 10_000
+
+
+class WalCheckpointer:
+    """Copies the WAL into the database file on its own thread and connection, so a push's
+    COMMIT never does it (SQLite's automatic checkpoint runs in whichever commit crosses 1,000
+    pages: about a tenth of a push's time, docs/deployment.md §6). Woken after each write
+    transaction, it checkpoints at most every ``interval`` seconds, in PASSIVE mode: writers and
+    readers go on meanwhile. Stopped by ``SqliteStorage.close``; started again by the next
+    write."""
+
+    def __init__(self, path: str, interval: float = 0.25) -> None:
+        self.path = path
+        self.interval = interval
+        self.checkpoints = 0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def poke(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._stop.clear()
+                self._thread = threading.Thread(
+                    target=self._run, name="sqlite-checkpointer", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def stop(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+            self._stop.set()
+            self._wake.set()
+        if thread is not None:
+            thread.join(10)
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            while not self._stop.is_set():
+                self._wake.wait()
+                if self._stop.is_set():
+                    break
+                self._wake.clear()
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    self.checkpoints += 1
+                except sqlite3.Error:
+                    pass  # busy or locked: the next wake-up (or the safety net) does it
+                self._stop.wait(self.interval)
+        finally:
+            conn.close()
 
 
 class SqliteStorage(SqlStorage):
@@ -19,8 +77,10 @@ class SqliteStorage(SqlStorage):
     def __init__(self, path: str | Path) -> None:
         super().__init__()
         self.path = str(path)
+        self.checkpointer: WalCheckpointer | None = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.checkpointer = WalCheckpointer(self.path)
 
     def _connect(self) -> Any:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -31,7 +91,18 @@ class SqliteStorage(SqlStorage):
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
+        if self.checkpointer is not None:
+            conn.execute(f"PRAGMA wal_autocheckpoint={SAFETY_AUTOCHECKPOINT}")
         return conn
+
+    def _after_write(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.poke()
+
+    def close(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+        super().close()
 
     def _q(self, sql: str) -> str:
         return sql.replace("%s", "?")

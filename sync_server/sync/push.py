@@ -17,6 +17,7 @@ from sync_server.sync.customers import push_customer
 from sync_server.sync.visits import push_visit, push_visit_void
 
 Handler = Callable[[PushContext, OutgoingChange], OutcomeRow]
+SEND_AHEAD = 100  # changes judged between two sends to a pipelining database
 
 
 def _server_only(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
@@ -185,5 +186,9 @@ def apply_push_rows(
             rows.append(row)
             seen[seq] = row
             outcomes.append((row, False))
+            if len(rows) == SEND_AHEAD:
+                tx.add_outcomes(rows)
+                tx.send_ahead()  # the database writes these while the next ones are judged
+                rows = []
         tx.add_outcomes(rows)
     return outcomes

@@ -7,10 +7,10 @@ import time
 import pytest
 
 from shared.changes import OutcomeStatus
-from sync_server.storage.base import StorageBase, TokenRow, UploadRow
+from sync_server.storage.base import StorageBase, StoredRecord, TokenRow, UploadRow
 from sync_server.sync.orgdata import upsert_customers
 from sync_server.sync.pull import ResetRequired, pull_changes
-from sync_server.sync.push import apply_push
+from sync_server.sync.push import SEND_AHEAD, apply_push
 from tests.sync_server.server_support import (
     Org,
     add_customer,
@@ -100,6 +100,57 @@ def test_a_failed_transaction_leaves_nothing_behind(storage, org):
         tx.put_records([])
         raise RuntimeError("boom")
     assert storage.org_position(org.org_id)[0] == before
+
+
+def _note(org: Org, tx, n: int) -> StoredRecord:  # type: ignore[no-untyped-def]
+    return StoredRecord(
+        org.org_id, "customer", f"sent-ahead-{n}", 1, tx.next_seq(), {"n": n}, scope_kind="org"
+    )
+
+
+def test_rows_sent_ahead_are_read_back_in_the_transaction_and_rolled_back_with_it(storage, org):
+    before = storage.org_position(org.org_id)[0]
+    with pytest.raises(RuntimeError), storage.write(org.org_id) as tx:
+        tx.put_records([_note(org, tx, 1)])
+        tx.send_ahead()
+        assert tx.get_records("customer", ["sent-ahead-1"])["sent-ahead-1"].payload == {"n": 1}
+        raise RuntimeError("boom after sending ahead")
+    assert storage.org_position(org.org_id)[0] == before
+    assert storage.get_record(org.org_id, "customer", "sent-ahead-1") is None
+
+
+def test_a_database_error_in_rows_sent_ahead_fails_the_push_and_the_next_one_works(storage, org):
+    before = storage.org_position(org.org_id)[0]
+    with pytest.raises(Exception) as failed, storage.write(org.org_id) as tx:
+        first = _note(org, tx, 1)
+        second = _note(org, tx, 2)
+        second.server_seq = first.server_seq  # breaks the unique (org_id, server_seq) index
+        tx.put_records([first])
+        tx.send_ahead()
+        tx.put_records([second])
+        tx.send_ahead()
+    assert not isinstance(failed.value, AssertionError)
+    assert storage.get_record(org.org_id, "customer", "sent-ahead-1") is None
+    assert storage.org_position(org.org_id)[0] == before
+    with storage.write(org.org_id) as tx:  # the pooled connection is usable again
+        tx.put_records([_note(org, tx, 3)])
+    assert storage.get_record(org.org_id, "customer", "sent-ahead-3") is not None
+
+
+def test_a_push_longer_than_the_send_ahead_window_applies_every_change_once(storage, org):
+    cid = add_customer(storage, org)
+    n = SEND_AHEAD * 2 + 7
+    batch = [visit_change(i, org, org.rep1, cid) for i in range(1, n + 1)]
+    batch[SEND_AHEAD + 3]["payload"]["gps"] = {"lat": 123, "lon": 0, "accuracy_m": 5}
+    outcomes = apply_push(storage, org.rep1, batch)
+    assert [o.status.value for o in outcomes].count("applied") == n - 1
+    assert outcomes[SEND_AHEAD + 3].status is OutcomeStatus.REJECTED
+    again = apply_push(storage, org.rep1, batch)
+    assert {o.status for o in again} == {OutcomeStatus.DUPLICATE}
+    assert [o.server_seq for o in again] == [o.server_seq for o in outcomes]
+    items, _ = pull_all(storage, org.rep1)
+    assert len([i for i in items if i.record_type == "visit"]) == n - 1
+    assert storage.device_max_seq(org.org_id, org.rep1.device_id) == n
 
 
 def test_server_authoritative_records_cannot_be_pushed(storage, org):
