@@ -252,8 +252,10 @@ class StorageBase(ABC):
         """(max_server_seq, tombstone_horizon)."""
 
     @abstractmethod
-    def write(self, org_id: str) -> AbstractContextManager[WriteTx]:
-        """A write transaction holding the organisation's counter lock."""
+    def write(self, org_id: str, *, bulk: bool = False) -> AbstractContextManager[WriteTx]:
+        """A write transaction holding the organisation's counter lock. ``bulk``: a push of
+        many changes, whose statements the backend may send without waiting for each answer
+        (``WriteTx.send_ahead``); only for code that reads its results through ``WriteTx``."""
 
     @abstractmethod
     def pull(self, scope: Scope, cursor: int, limit: int, *, decode: bool = True) -> PullPage:

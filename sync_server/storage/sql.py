@@ -42,8 +42,8 @@ class SqlStorage(AccountsMixin):
     """Shared SQL code; subclasses provide connections and dialect details."""
 
     dialect = "sql"
-    # statements of a write transaction are sent without waiting for each answer
-    # (WriteTx.send_ahead sends the rows buffered so far; see _pipeline)
+    # the statements of a bulk write transaction (a push) are sent without waiting for each
+    # answer (WriteTx.send_ahead sends the rows buffered so far; see _pipeline)
     pipelined = False
 
     def __init__(self) -> None:
@@ -232,8 +232,9 @@ class SqlStorage(AccountsMixin):
         return int(row[0]), int(row[1])
 
     @contextmanager
-    def write(self, org_id: str) -> Iterator[WriteTx]:
-        with self._conn() as conn, self._pipeline(conn):
+    def write(self, org_id: str, *, bulk: bool = False) -> Iterator[WriteTx]:
+        pipelined = bulk and self.pipelined
+        with self._conn() as conn, self._pipeline(conn) if pipelined else nullcontext():
             cur = conn.cursor()
             last = self._begin_write(cur, org_id)
             if last is None:
@@ -241,7 +242,7 @@ class SqlStorage(AccountsMixin):
                 raise NotFound(f"organisation {org_id!r} not found", field="org")
             from sync_server.storage.sql_tx import SqlWriteTx
 
-            tx = SqlWriteTx(self, cur, org_id, last)
+            tx = SqlWriteTx(self, cur, org_id, last, pipelined=pipelined)
             yield tx
             tx.flush()
             cur.execute("COMMIT")
@@ -251,8 +252,8 @@ class SqlStorage(AccountsMixin):
         """Called after a write transaction committed (SQLite: wake the WAL checkpointer)."""
 
     def _pipeline(self, conn: Any) -> AbstractContextManager[Any]:
-        """Where statements of a write transaction go without waiting for their answers
-        (``pipelined``); a plain connection elsewhere."""
+        """Where the statements of a bulk write transaction go without waiting for their
+        answers (backends with ``pipelined``)."""
         return nullcontext()
 
     def get_record(self, org_id: str, record_type: str, record_id: str) -> StoredRecord | None:

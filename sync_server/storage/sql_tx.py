@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 class SqlWriteTx(WriteTx):
     """Buffers inserts and flushes them with ``executemany`` before commit."""
 
-    def __init__(self, storage: SqlStorage, cur: Any, org_id: str, last_seq: int) -> None:
+    def __init__(
+        self, storage: SqlStorage, cur: Any, org_id: str, last_seq: int, pipelined: bool = False
+    ) -> None:
         self._s = storage
+        self._pipelined = pipelined
         self._cur = cur
         self.parsed_cache = storage.parsed_cache
         self.org_id = org_id
@@ -165,10 +168,10 @@ class SqlWriteTx(WriteTx):
         self._photos.extend(rows)
 
     def send_ahead(self) -> None:
-        """On a backend that pipelines (PostgreSQL), send the buffered records and outcomes
-        without waiting for the database: it writes them while the push validates the next
-        changes. Elsewhere they wait for :meth:`flush`."""
-        if self._s.pipelined:
+        """In a bulk transaction on a backend that pipelines (PostgreSQL), send the buffered
+        records and outcomes without waiting for the database: it writes them while the push
+        validates the next changes. Elsewhere they wait for :meth:`flush`."""
+        if self._pipelined:
             self._flush_records()
             self._flush_outcomes()
 

@@ -163,7 +163,7 @@ def apply_push_rows(
     """:func:`apply_push` as (outcome row, is a duplicate) pairs, for the HTTP endpoint."""
     parsed = parse_changes(raw_changes)
     outcomes: list[tuple[OutcomeRow, bool]] = []
-    with storage.write(scope.org_id) as tx:
+    with storage.write(scope.org_id, bulk=True) as tx:
         seen = tx.outcomes(scope.device_id, [seq for seq, _, _ in parsed])
         pc = PushContext(tx, scope)
         _prefetch(pc, parsed)

@@ -110,7 +110,7 @@ def _note(org: Org, tx, n: int) -> StoredRecord:  # type: ignore[no-untyped-def]
 
 def test_rows_sent_ahead_are_read_back_in_the_transaction_and_rolled_back_with_it(storage, org):
     before = storage.org_position(org.org_id)[0]
-    with pytest.raises(RuntimeError), storage.write(org.org_id) as tx:
+    with pytest.raises(RuntimeError), storage.write(org.org_id, bulk=True) as tx:
         tx.put_records([_note(org, tx, 1)])
         tx.send_ahead()
         assert tx.get_records("customer", ["sent-ahead-1"])["sent-ahead-1"].payload == {"n": 1}
@@ -121,7 +121,7 @@ def test_rows_sent_ahead_are_read_back_in_the_transaction_and_rolled_back_with_i
 
 def test_a_database_error_in_rows_sent_ahead_fails_the_push_and_the_next_one_works(storage, org):
     before = storage.org_position(org.org_id)[0]
-    with pytest.raises(Exception) as failed, storage.write(org.org_id) as tx:
+    with pytest.raises(Exception) as failed, storage.write(org.org_id, bulk=True) as tx:
         first = _note(org, tx, 1)
         second = _note(org, tx, 2)
         second.server_seq = first.server_seq  # breaks the unique (org_id, server_seq) index
@@ -132,7 +132,7 @@ def test_a_database_error_in_rows_sent_ahead_fails_the_push_and_the_next_one_wor
     assert not isinstance(failed.value, AssertionError)
     assert storage.get_record(org.org_id, "customer", "sent-ahead-1") is None
     assert storage.org_position(org.org_id)[0] == before
-    with storage.write(org.org_id) as tx:  # the pooled connection is usable again
+    with storage.write(org.org_id, bulk=True) as tx:  # the pooled connection is usable again
         tx.put_records([_note(org, tx, 3)])
     assert storage.get_record(org.org_id, "customer", "sent-ahead-3") is not None
 
