@@ -153,6 +153,23 @@ def test_a_push_longer_than_the_send_ahead_window_applies_every_change_once(stor
     assert storage.device_max_seq(org.org_id, org.rep1.device_id) == n
 
 
+def test_values_beyond_fast_json_are_stored_and_pulled_back_exactly(storage, org):
+    # an integer beyond 64 bits and a lone surrogate: orjson cannot write them, so the rows
+    # that hold them take the backend's slower path, which must store the very same values
+    cid = add_customer(storage, org)
+    huge = visit_change(1, org, org.rep1, cid)
+    huge["payload"]["result"] = {"stock_count": 2**70}
+    claim = visit_change(2, org, org.rep1, cid)
+    claim["payload"]["device_report"] = {"huge": 2**70, "text": "\udc00"}
+    outcomes = apply_push(storage, org.rep1, [huge, claim])
+    assert [o.status for o in outcomes] == [OutcomeStatus.APPLIED] * 2
+    items, _ = pull_all(storage, org.rep1)
+    visits = {i.record_id: i for i in items if i.record_type == "visit"}
+    assert visits[huge["record_id"]].payload["result"] == {"stock_count": 2**70}
+    report = visits[claim["record_id"]].report
+    assert report is not None and report["device_report"] == {"huge": 2**70, "text": "\udc00"}
+
+
 def test_server_authoritative_records_cannot_be_pushed(storage, org):
     out = apply_push(storage, org.admin, [change(1, "settings", "settings", {})])
     assert out[0].status is OutcomeStatus.REJECTED
