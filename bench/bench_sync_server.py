@@ -327,6 +327,23 @@ def server_cpu(b: Backend) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu(b: Backend) -> float:
+    """CPU seconds used so far by PostgreSQL's processes (the backend that runs the inserts
+    and the WAL writer; 0 on SQLite, which runs inside the server)."""
+    if b.name == "sqlite":
+        return 0.0
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, _, tail = stat.read_text().rpartition(")")
+        except OSError:
+            continue  # the process ended meanwhile
+        if "(postgres" in head:
+            fields = tail.split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def push_bodies(session: requests.Session, url: str, headers: dict[str, str], bodies: list[bytes]):
     answers = []
     for body in bodies:
@@ -425,6 +442,7 @@ def bench_push_and_pull(b: Backend, args: argparse.Namespace, results: dict[str,
     push_real, push_bare, pull_real, pull_bare = [], [], [], []
     cpu_real: list[float] = []
     cpu_bare: list[float] = []
+    cpu_db: list[float] = []
     pull_raw: list[float] = []
     how = ""
     for rep in range(args.reps):
@@ -434,9 +452,10 @@ def bench_push_and_pull(b: Backend, args: argparse.Namespace, results: dict[str,
         headers = auth(login(s, b.base, org, user.username))
         changes = visit_changes(org, user.id, cids, args.visits)
         bodies = encode_batches(changes, args.batch)
-        cpu0 = server_cpu(b)
+        cpu0, db0 = server_cpu(b), database_cpu(b)
         dt, answers = timed(push_bodies, s, f"{b.base}/api/v1/sync/push", headers, bodies)
         cpu_real.append((server_cpu(b) - cpu0) / args.visits * 1e6)
+        cpu_db.append((database_cpu(b) - db0) / args.visits * 1e6)
         statuses = {o["status"] for a in answers for o in a["outcomes"]}
         assert statuses == {"applied"}, statuses
         push_real.append(args.visits / dt)
@@ -459,6 +478,7 @@ def bench_push_and_pull(b: Backend, args: argparse.Namespace, results: dict[str,
         pull_bare.append(nb / dt)
     results["push"] = (push_real, push_bare)
     results["push_cpu"] = (cpu_real, cpu_bare)
+    results["push_db_cpu"] = cpu_db
     results["pull_raw"] = pull_raw
     results["pull"] = (pull_real, pull_bare)
     results["pull_how"] = how
@@ -677,6 +697,7 @@ def report(all_results: dict[str, dict[str, Any]], args: argparse.Namespace) -> 
     row("  bare endpoint (rows/s)", lambda r: f"{med(r['push'][1]):,.0f}")
     row("  bare / server (target <= 4x)", lambda r: f"{med(r['push'][1]) / med(r['push'][0]):.2f}x")
     row("  server CPU per visit (us)", lambda r: f"{med(r['push_cpu'][0]):.0f}")
+    row("  database CPU per visit (us)", lambda r: f"{med(r['push_db_cpu']):.0f}")
     row("  bare CPU per row (us)", lambda r: f"{med(r['push_cpu'][1]):.0f}")
     row(
         "  visits per server-CPU-second",
