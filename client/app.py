@@ -85,6 +85,9 @@ def engine_sync_factory() -> SyncFactory:
     return factory
 
 
+AUTO_SYNC_TICK_S = 1.0  # the app's look at its background sync schedule
+
+
 @dataclass
 class AppConfig:
     store_for: Callable[[ft.Page], LocalStore] | None
@@ -92,6 +95,9 @@ class AppConfig:
     sync_factory: SyncFactory | None = None
     use_devices: bool = True
     login_factory: Callable[[LocalStore], LoginFn] | None = None  # bound to the page's store
+    # seconds between two looks at the background sync schedule; None: no background sync
+    # (tests drive syncs themselves)
+    auto_sync_tick_s: float | None = None
     # web mode: the store depends on what the browser answers (client/web.py); main is async
     open_store: Callable[[ft.Page], Awaitable[LocalStore]] | None = None
     close_store: Callable[[LocalStore], None] = LocalStore.close
@@ -103,7 +109,12 @@ def default_config() -> AppConfig:
     def store_for(page: ft.Page) -> LocalStore:
         return LocalStore.open(data / "local.db")
 
-    return AppConfig(store_for, sync_factory=engine_sync_factory(), login_factory=engine_login())
+    return AppConfig(
+        store_for,
+        sync_factory=engine_sync_factory(),
+        login_factory=engine_login(),
+        auto_sync_tick_s=AUTO_SYNC_TICK_S,
+    )
 
 
 def build_app(config: AppConfig) -> Callable[[ft.Page], Any]:
@@ -118,7 +129,12 @@ def build_app(config: AppConfig) -> Callable[[ft.Page], Any]:
         if config.use_devices:
             shell.devices = Devices(page)
         page.on_resize = lambda e: shell.relayout()
-        page.on_close = lambda e: config.close_store(store)
+
+        def closed(e: object) -> None:
+            shell.close()
+            config.close_store(store)
+
+        page.on_close = closed
         page.data = shell
         shell.render()
         # The first screen was drawn from the store's light read path; load the rest of the
@@ -127,6 +143,8 @@ def build_app(config: AppConfig) -> Callable[[ft.Page], Any]:
         threading.Thread(target=store.warm, name="store-warm").start()
         if shell.account is not None:
             shell.start_sync()
+        if config.auto_sync_tick_s is not None:
+            shell.start_auto_sync(config.auto_sync_tick_s)
 
     open_store = config.open_store
     if open_store is not None:

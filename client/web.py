@@ -30,7 +30,14 @@ from pathlib import Path
 
 import flet as ft
 
-from client.app import AppConfig, build_app, engine_login, engine_sync_factory, ensure_assets
+from client.app import (
+    AUTO_SYNC_TICK_S,
+    AppConfig,
+    build_app,
+    engine_login,
+    engine_sync_factory,
+    ensure_assets,
+)
 from client.localdb.store import LocalStore
 
 WEB_DATA_ENV = "FIELDLEDGER_WEB_DATA"
@@ -139,6 +146,7 @@ def web_config(
         close_store=pool.release,
         sync_factory=engine_sync_factory(),
         login_factory=engine_login(),
+        auto_sync_tick_s=AUTO_SYNC_TICK_S,
     )
 
 

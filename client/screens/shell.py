@@ -3,7 +3,11 @@ view-models, routing between screens, the status bar, and the phone / tablet lay
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,9 +22,12 @@ from client.sync.api import SyncService
 from client.viewmodels.account import Account, LoginFn, load_account
 from client.viewmodels.settings import load_lang
 from client.viewmodels.sync import StatusBarVM, SyncVM
+from client.viewmodels.sync_schedule import SyncSchedule
 
 if TYPE_CHECKING:
     from shared.visits import GpsFix
+
+log = logging.getLogger("fieldledger.app")
 
 SyncFactory = Callable[[LocalStore, Account], SyncService | None]
 SINGLE_PANE = frozenset({"sync", "settings"})  # no list to pick from: one pane on a tablet
@@ -73,6 +80,8 @@ class Shell:
         self._rendered_result: object = None
         self._laid_out_tablet: bool | None = None
         self.sync_vm.after_sync = self._after_sync
+        self.schedule = SyncSchedule()
+        self.closed = False
         # the sync service (the engine and its HTTP stack) is made by start_sync(), after the
         # first screen is sent (docs/app.md "Start-up")
 
@@ -98,6 +107,7 @@ class Shell:
         self.tab, self.detail = "customers", None
         self.render()
         self.start_sync()
+        self.schedule.resume(time.monotonic())
 
     def signed_out(self) -> None:
         self.account = None
@@ -113,6 +123,42 @@ class Shell:
             return False
         self.page.run_thread(self.sync_vm.run)
         return True
+
+    # -- background sync (client/viewmodels/sync_schedule.py) ------------------------------
+    def start_auto_sync(self, tick_s: float = 1.0) -> None:
+        """Look at the schedule every ``tick_s`` on the page's event loop until ``close``."""
+        self.schedule.start(time.monotonic())
+
+        async def loop() -> None:
+            while not self.closed:
+                await asyncio.sleep(tick_s)
+                if self.closed:
+                    break
+                try:
+                    self.auto_sync_tick()
+                except Exception:  # a locked or closing store: the next tick looks again
+                    log.warning("the background sync check failed", exc_info=True)
+
+        with contextlib.suppress(RuntimeError):  # no event loop (the page is gone)
+            self.page.run_task(loop)
+
+    def auto_sync_tick(self, now: float | None = None) -> bool:
+        """Start a sync when the schedule says one is due; True when one was started."""
+        now = time.monotonic() if now is None else now
+        schedule = self.schedule
+        if not self.sync_vm.running:
+            schedule.finished(now, self.sync_vm.result)
+        if self.account is None:
+            return False
+        schedule.observe(now, self.store.pending_counts()["outbox"])
+        if schedule.due(now) and self.start_sync():
+            schedule.next_at = math.inf  # planned again when this sync's result is seen
+            return True
+        return False
+
+    def close(self) -> None:
+        """The session ended: the background sync loop stops."""
+        self.closed = True
 
     def _after_sync(self, result: object) -> None:
         """In the sync thread, after a successful sync: fetch delivered materials' bytes."""

@@ -128,7 +128,13 @@ class SyncVM:
         self.result = result
         self.error = result.error
         if result.error is not None:  # the app's log says why, for whoever reads it later
-            log.warning("sync failed (%s): %s", result.error.kind, result.error.message_en)
+            offline = result.error.kind is SyncErrorKind.OFFLINE  # a field app's normal state
+            log.log(
+                logging.INFO if offline else logging.WARNING,
+                "sync failed (%s): %s",
+                result.error.kind,
+                result.error.message_en,
+            )
         phase = SyncPhase.FAILED if result.error else SyncPhase.DONE
         self.progress = SyncProgress(
             phase, self.progress.records_done, self.progress.records_total,
