@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -152,7 +151,9 @@ class Shell:
             return False
         schedule.observe(now, self.store.pending_counts()["outbox"])
         if schedule.due(now) and self.start_sync():
-            schedule.next_at = math.inf  # planned again when this sync's result is seen
+            # planned again when this sync's result is seen; should it never come (the thread
+            # died), the first retry pause starts another
+            schedule.next_at = now + schedule.retry_s[0]
             return True
         return False
 
