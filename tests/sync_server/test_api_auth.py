@@ -137,3 +137,26 @@ def test_a_login_body_with_a_bad_field_names_it(api: Api):
         json={"org": "acme", "username": "rep1", "password": "x", "device_id": "short"},
     )
     assert r.status_code == 400 and r.json["details"]["field"] == "device_id"
+
+
+def test_a_pull_reads_its_token_once_and_a_new_request_reads_it_again(api: Api):
+    api.setup_org()
+    headers = api.login("acme", "rep1")
+    storage = api.storage
+    reads: list[str] = []
+    real_get_token = storage.get_token
+
+    def counting_get_token(hashed: str):  # type: ignore[no-untyped-def]
+        reads.append(hashed)
+        return real_get_token(hashed)
+
+    storage.get_token = counting_get_token  # the real storage, its reads counted
+    try:
+        r = api.call("GET", "/api/v1/sync/pull?cursor=1&limit=10", headers)
+        assert r.status_code == 200
+        assert len(reads) == 1  # the delivery hook's and the view's authentication are one
+        api.call("POST", "/api/v1/auth/logout", headers)
+        r = api.call("GET", "/api/v1/sync/pull?cursor=1&limit=10", headers)
+        assert r.status_code == 401 and r.json["code"] == "unauthorized"  # not remembered
+    finally:
+        del storage.get_token
