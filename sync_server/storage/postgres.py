@@ -85,7 +85,16 @@ class PostgresStorage(SqlStorage):
         return int(row[0]) if row else None
 
     def _begin_read(self, cur: Any) -> None:
-        cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        """A pull's snapshot. Its page query walks ``records_org_seq`` in ``server_seq`` order
+        and stops at the page's limit. Without statistics (a new organisation's records, a
+        table not yet analysed) the planner would rather bitmap-scan every record after the
+        cursor and sort them, on every page: a full pull grew with the square of its size
+        (11 ms a page of 1,000 at 10,000 records, 1 ms walking the index). Bitmap scans and
+        sorts are priced out for this read-only transaction only."""
+        cur.execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+            " SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off"
+        )
 
     def _begin_ddl(self, cur: Any) -> None:
         cur.execute("BEGIN")

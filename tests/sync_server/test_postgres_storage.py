@@ -34,3 +34,29 @@ def test_a_stored_visits_long_report_is_compressed_with_lz4_where_the_server_has
             ).fetchone()
         assert row[0] > 1000  # long enough to be compressed in a row over 2 KB
         assert row[1] == "lz4"
+
+
+def test_a_pull_page_walks_the_sequence_index_and_stops_at_its_limit_without_statistics(
+    pg_dsn: str,
+) -> None:
+    with pg_schema_storage(pg_dsn) as storage:
+        org = make_org(storage, seed=False)
+        cid = add_customer(storage, org)
+        batch = [visit_change(i, org, org.rep1, cid) for i in range(1, 301)]
+        assert {o.status.value for o in apply_push(storage, org.rep1, batch)} == {"applied"}
+        with storage._conn() as conn:  # a new organisation: the table was never analysed
+            cur = conn.cursor()
+            storage._begin_read(cur)  # the pull's own transaction settings
+            cur.execute(
+                "EXPLAIN (ANALYZE, FORMAT JSON) SELECT server_seq, payload, report FROM records"
+                " WHERE org_id = %s AND server_seq > 0"
+                " AND (scope_kind = 'org' OR owner_user_id = %s) ORDER BY server_seq LIMIT 51",
+                (org.org_id, org.rep1.user_id),
+            )
+            plan = cur.fetchone()[0][0]["Plan"]
+            cur.execute("COMMIT")
+        assert plan["Node Type"] == "Limit"
+        walk = plan["Plans"][0]
+        assert walk["Node Type"] == "Index Scan", walk["Node Type"]  # no bitmap scan + sort
+        assert walk["Index Name"] == "records_org_seq"
+        assert walk["Actual Rows"] <= 51  # stopped at the page, not every record after it
