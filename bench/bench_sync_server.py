@@ -136,10 +136,10 @@ def serve(url: str, bare_db: str, photo_dir: str) -> None:
         target = bare if environ.get("PATH_INFO", "").startswith("/bare/") else app
         return target(environ, start_response)
 
-    from sync_server.runtime import tune_gc
+    from sync_server.runtime import WAITRESS_OPTIONS, tune_gc
 
     tune_gc()  # as `fieldledger-server serve` does
-    server = create_server(dispatch, host="127.0.0.1", port=0, threads=8)
+    server = create_server(dispatch, host="127.0.0.1", port=0, threads=8, **WAITRESS_OPTIONS)
     print(server.effective_port, flush=True)  # type: ignore[union-attr]
     server.run()
 

@@ -227,12 +227,12 @@ def register_commands(app: Flask) -> None:
         """Serve with waitress (production WSGI server)."""
         import waitress
 
-        from sync_server.runtime import tune_gc
+        from sync_server.runtime import WAITRESS_OPTIONS, tune_gc
 
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         tune_gc()
         click.echo(f"fieldledger-server on http://{host}:{port}")
-        waitress.serve(app, host=host, port=port, threads=threads)
+        waitress.serve(app, host=host, port=port, threads=threads, **WAITRESS_OPTIONS)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Process tuning for a serving sync server: the cyclic garbage collector.
+"""Process tuning for a serving sync server: the cyclic garbage collector, waitress's buffers.
 
 A push of 500 visits allocates hundreds of thousands of short-lived objects (parsed JSON,
 models, rule results); with CPython's default thresholds (700, 10, 10) that triggers hundreds of
@@ -26,3 +26,13 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+# waitress spools a request body over ``inbuf_overflow`` (512 KB) and a response over
+# ``outbuf_overflow`` (1 MB) to a temporary file, then reads it back: a pulled page of 1,000
+# visits is ~2.5 MB, a push of 500 ~0.4 MB. Kept in memory up to these sizes instead (at most a
+# few pages per worker thread; larger bodies still spool).
+WAITRESS_OPTIONS: dict[str, int] = {
+    "outbuf_overflow": 16 * 1024 * 1024,
+    "inbuf_overflow": 4 * 1024 * 1024,
+}

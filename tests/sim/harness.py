@@ -24,6 +24,7 @@ from client.sync.session import login
 from client.sync.transport import JsonTransport, Reply
 from shared.visits import GpsFix
 from sync_server import admin_ops, create_app
+from sync_server.runtime import WAITRESS_OPTIONS
 from sync_server.storage.base import StorageBase
 from tests.support.photos import make_jpeg
 
@@ -209,7 +210,9 @@ class LiveServer:
         import waitress
 
         self.app = app
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+        self.server = waitress.create_server(
+            app, host="127.0.0.1", port=0, threads=4, **WAITRESS_OPTIONS
+        )
         self.port = int(self.server.effective_port)  # type: ignore[union-attr]
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()

@@ -12,6 +12,7 @@ import pytest
 import requests
 from waitress.server import create_server
 
+from sync_server.runtime import WAITRESS_OPTIONS
 from tests.sync_server.conftest import PW, Api, make_app
 from tests.sync_server.server_support import customer, visit_payload
 
@@ -22,7 +23,7 @@ H = {"X-Fieldledger-Protocol": "1"}
 def served(tmp_path: Path) -> Iterator[tuple[str, Api]]:
     app = make_app(tmp_path)
     api = Api(app)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4, **WAITRESS_OPTIONS)
 
     def run() -> None:
         # the fixture closes the listening socket to shut down: the loop then raises OSError
@@ -71,6 +72,34 @@ def test_push_then_pull_over_real_http(served: tuple[str, Api]):
     ).json()
     assert {v["id"] for v in visits} <= {ch["record_id"] for ch in pulled["changes"]}
     assert r.headers["X-Fieldledger-Protocol"] == "1"
+
+
+def test_bodies_beyond_waitress_default_buffers_go_through_whole(served: tuple[str, Api]):
+    # a push over 512 KB and a pulled page over 1 MB: waitress's defaults would spool them to
+    # a temporary file; the server keeps them in memory (sync_server/runtime.py) and whole
+    base, api = served
+    users = api.setup_org()
+    from sync_server.sync.orgdata import upsert_customers
+
+    c = customer("acme")
+    upsert_customers(api.storage, "acme", [(c, users["rep1"])])
+    h = login(base, "rep1")
+    visits = [visit_payload("acme", c.id, users["rep1"].id) for _ in range(900)]
+    for v in visits:
+        v["notes"] = "货架补货完成，" * 40  # ~600 bytes of notes each
+    changes = [
+        {"seq": i + 1, "record_type": "visit", "record_id": v["id"], "op": "create", "payload": v}
+        for i, v in enumerate(visits)
+    ]
+    r = requests.post(f"{base}/api/v1/sync/push", headers=h, json={"changes": changes}, timeout=60)
+    assert len(r.request.body or b"") > 512 * 1024
+    assert r.status_code == 200
+    assert [o["status"] for o in r.json()["outcomes"]] == ["applied"] * 900
+    page = requests.get(f"{base}/api/v1/sync/pull?limit=1000", headers=h, timeout=60)
+    assert len(page.content) > 1024 * 1024
+    pulled = {ch["record_id"]: ch for ch in page.json()["changes"]}
+    assert {v["id"] for v in visits} <= set(pulled)
+    assert all(pulled[v["id"]]["payload"]["notes"] == v["notes"] for v in visits)
 
 
 def test_errors_over_real_http_are_json(served: tuple[str, Api]):
