@@ -1,24 +1,31 @@
-"""What the PostgreSQL backend does beyond the conformance suite: how it stores long values."""
+"""What the PostgreSQL backend does beyond the conformance suite: long values, pull plans."""
 
 from __future__ import annotations
 
 import pytest
 
+from sync_server.storage.postgres import PostgresStorage
 from sync_server.sync.push import apply_push
 from tests.sync_server.conftest import pg_schema_storage
-from tests.sync_server.server_support import add_customer, make_org, visit_change
+from tests.sync_server.server_support import Org, add_customer, make_org, visit_change
 
 pytestmark = pytest.mark.postgres
+
+
+def pushed_visits(storage: PostgresStorage, n: int) -> Org:
+    """A new organisation (its tables never analysed) and ``n`` visits pushed by rep1."""
+    org = make_org(storage, seed=False)
+    cid = add_customer(storage, org)
+    batch = [visit_change(i, org, org.rep1, cid) for i in range(1, n + 1)]
+    assert {o.status.value for o in apply_push(storage, org.rep1, batch)} == {"applied"}
+    return org
 
 
 def test_a_stored_visits_long_report_is_compressed_with_lz4_where_the_server_has_it(
     pg_dsn: str,
 ) -> None:
     with pg_schema_storage(pg_dsn) as storage:
-        org = make_org(storage, seed=False)
-        cid = add_customer(storage, org)
-        out = apply_push(storage, org.rep1, [visit_change(1, org, org.rep1, cid)])
-        assert out[0].status.value == "applied"
+        org = pushed_visits(storage, 1)
         with storage._conn() as conn:
             methods = conn.execute(
                 "SELECT string_agg(enumvals::text, ',') FROM pg_settings"
@@ -40,10 +47,7 @@ def test_a_pull_page_walks_the_sequence_index_and_stops_at_its_limit_without_sta
     pg_dsn: str,
 ) -> None:
     with pg_schema_storage(pg_dsn) as storage:
-        org = make_org(storage, seed=False)
-        cid = add_customer(storage, org)
-        batch = [visit_change(i, org, org.rep1, cid) for i in range(1, 301)]
-        assert {o.status.value for o in apply_push(storage, org.rep1, batch)} == {"applied"}
+        org = pushed_visits(storage, 300)
         with storage._conn() as conn:  # a new organisation: the table was never analysed
             cur = conn.cursor()
             storage._begin_read(cur)  # the pull's own transaction settings

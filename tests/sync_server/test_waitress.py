@@ -7,6 +7,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -51,19 +52,28 @@ def login(base: str, username: str) -> dict[str, str]:
     return {**H, "Authorization": f"Bearer {r.json()['token']}"}
 
 
-def test_push_then_pull_over_real_http(served: tuple[str, Api]):
-    base, api = served
-    users = api.setup_org()
+def rep1_visits(api: Api, n: int) -> list[dict[str, Any]]:
+    """The org with a customer of rep1's, and ``n`` visits of rep1's to it."""
     from sync_server.sync.orgdata import upsert_customers
 
+    users = api.setup_org()
     c = customer("acme")
     upsert_customers(api.storage, "acme", [(c, users["rep1"])])
-    h = login(base, "rep1")
-    visits = [visit_payload("acme", c.id, users["rep1"].id) for _ in range(50)]
-    changes = [
+    return [visit_payload("acme", c.id, users["rep1"].id) for _ in range(n)]
+
+
+def as_changes(visits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
         {"seq": i + 1, "record_type": "visit", "record_id": v["id"], "op": "create", "payload": v}
         for i, v in enumerate(visits)
     ]
+
+
+def test_push_then_pull_over_real_http(served: tuple[str, Api]):
+    base, api = served
+    visits = rep1_visits(api, 50)
+    h = login(base, "rep1")
+    changes = as_changes(visits)
     r = requests.post(f"{base}/api/v1/sync/push", headers=h, json={"changes": changes}, timeout=30)
     assert r.status_code == 200
     assert {o["status"] for o in r.json()["outcomes"]} == {"applied"}
@@ -78,19 +88,11 @@ def test_bodies_beyond_waitress_default_buffers_go_through_whole(served: tuple[s
     # a push over 512 KB and a pulled page over 1 MB: waitress's defaults would spool them to
     # a temporary file; the server keeps them in memory (sync_server/runtime.py) and whole
     base, api = served
-    users = api.setup_org()
-    from sync_server.sync.orgdata import upsert_customers
-
-    c = customer("acme")
-    upsert_customers(api.storage, "acme", [(c, users["rep1"])])
+    visits = rep1_visits(api, 900)
     h = login(base, "rep1")
-    visits = [visit_payload("acme", c.id, users["rep1"].id) for _ in range(900)]
     for v in visits:
         v["notes"] = "货架补货完成，" * 40  # ~600 bytes of notes each
-    changes = [
-        {"seq": i + 1, "record_type": "visit", "record_id": v["id"], "op": "create", "payload": v}
-        for i, v in enumerate(visits)
-    ]
+    changes = as_changes(visits)
     r = requests.post(f"{base}/api/v1/sync/push", headers=h, json={"changes": changes}, timeout=60)
     assert len(r.request.body or b"") > 512 * 1024
     assert r.status_code == 200
