@@ -16,27 +16,23 @@ from shared.validation.report import expand_report
 from shared.visits import Visit
 from sync_server.sync.context import default_calendar
 from sync_server.sync.reports import stored_report
+from tests.sync_server.server_support import visit_payload
 
 STORE = (22.5333, 113.9304)
 
 
 def _visit(minute: int, lat: float = STORE[0]) -> Visit:
     when = datetime(2024, 3, 12, 3, 0, tzinfo=UTC) + timedelta(minutes=minute)
-    return Visit.model_validate(
-        {
-            "id": f"v{minute}",
-            "org_id": "o",
-            "customer_id": "c1",
-            "rep_id": "r",
-            "action_type": "replenishment",
-            "checklist": {"stock_counted": True},
-            "result": {"stock_count": 12},
-            "device_time": when.isoformat(),
-            "anchor": {"server_time": (when - timedelta(minutes=5)).isoformat()},
-            "elapsed_since_anchor_ms": 300_000,
-            "gps": {"lat": lat, "lon": STORE[1], "accuracy_m": 10.0},
-        }
+    payload = visit_payload(
+        "o",
+        "c1",
+        "r",
+        f"v{minute}",
+        device_time=when.isoformat(),
+        anchor={"server_time": (when - timedelta(minutes=5)).isoformat()},
+        gps={"lat": lat, "lon": STORE[1], "accuracy_m": 10.0},
     )
+    return Visit.model_validate(payload)
 
 
 def _refuse(name: str) -> None:
