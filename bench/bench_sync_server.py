@@ -384,31 +384,23 @@ def full_pull_store(base: str, org: str, username: str, workdir: Path) -> tuple[
     headers = auth(login(s, base, org, username))
 
     def run() -> int:
-        cursor, total = 0, 0
-        while True:
-            page = decoded(
-                s.get(
-                    f"{base}/api/v1/sync/pull",
-                    params={"cursor": cursor, "limit": 500},
-                    headers=headers,
-                    timeout=60,
-                )
-            )
+        total = 0
+        for page in pull_pages(s, base, headers):
             changes = [IncomingChange.model_validate(c) for c in page["changes"]]
             with store.transaction() as tx:
                 store.apply_pulled_changes(changes, org_id=org, cursor=page["next_cursor"], tx=tx)
             total += len(changes)
-            cursor = page["next_cursor"]
-            if not page["has_more"]:
-                return total
+        return total
 
     dt, n = timed(run)
     return dt, n, "requests + LocalStore.apply_pulled_changes (client/sync engine unusable)"
 
 
-def server_pull(session: requests.Session, base: str, headers: dict[str, str]) -> int:
-    """The server's side of a full pull alone: every page fetched and decoded, nothing applied."""
-    cursor, total = 0, 0
+def pull_pages(
+    session: requests.Session, base: str, headers: dict[str, str]
+) -> Iterator[dict[str, Any]]:
+    """Every page of a full pull from the server, decoded, in order."""
+    cursor = 0
     while True:
         page = decoded(
             session.get(
@@ -418,10 +410,15 @@ def server_pull(session: requests.Session, base: str, headers: dict[str, str]) -
                 timeout=60,
             )
         )
-        total += len(page["changes"])
+        yield page
         cursor = page["next_cursor"]
         if not page["has_more"]:
-            return total
+            return
+
+
+def server_pull(session: requests.Session, base: str, headers: dict[str, str]) -> int:
+    """The server's side of a full pull alone: every page fetched and decoded, nothing applied."""
+    return sum(len(page["changes"]) for page in pull_pages(session, base, headers))
 
 
 def bare_pull(session: requests.Session, base: str, org: str) -> int:
