@@ -12,7 +12,9 @@ import glob
 import os
 import re
 import shutil
+import struct
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from psycopg.types.json import Jsonb
 
 from shared.errors import NotFound, StorageError
 from sync_server.storage.base import StoredRecord
+from sync_server.storage.pg_arrays import ENCODERS
 from sync_server.storage.sql import SqlStorage
 from sync_server.storage.sql_rows import REC_TYPED, record_params
 
@@ -45,6 +48,18 @@ def _encoded_jsonb(doc: bytes) -> Jsonb:
 
 def _as_is(doc: bytes) -> bytes:
     return doc
+
+
+def _array(kind: str, values: Sequence[Any]) -> Any:
+    """One column as a binary ``kind[]`` parameter: written by ``pg_arrays`` where it can,
+    else by psycopg (which sends any value it can, or names what it cannot)."""
+    encode = ENCODERS.get(kind)
+    if encode is not None:
+        try:
+            return encode(values)
+        except (TypeError, ValueError, AttributeError, struct.error):  # incl. UnicodeEncodeError
+            pass
+    return list(values)
 
 
 class PostgresStorage(SqlStorage):
@@ -122,7 +137,7 @@ class PostgresStorage(SqlStorage):
             f"SELECT {columns} FROM unnest(%b::{kind}[]) AS keys(k) CROSS JOIN LATERAL"
             f" (SELECT {columns} FROM {table} WHERE {cond} AND {key} = keys.k OFFSET 0) AS t"
         )
-        return sql, [list(keys), *params]
+        return sql, [_array(kind, keys), *params]
 
     def _insert_many(
         self,
@@ -161,7 +176,7 @@ class PostgresStorage(SqlStorage):
         """Every column sent as a binary array and unnested (any value psycopg can send)."""
         names = ", ".join(name for name, _ in columns)
         arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)  # binary: no escaping
-        values = [list(col) for col in zip(*rows, strict=True)]
+        values = [_array(kind, col) for (_, kind), col in zip(columns, zip(*rows), strict=True)]
         cur.execute(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}", values)
 
     def _insert_records(self, cur: Any, records: list[StoredRecord], tail: str) -> None:
