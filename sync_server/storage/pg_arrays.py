@@ -70,8 +70,8 @@ def text_array(values: Sequence[str | bytes | None]) -> TextArray:
         b = values[0].encode()  # type: ignore[union-attr]
         return TextArray(_head(25, n, False) + (len(b).to_bytes(4, "big") + b) * n)
     try:
-        encoded = [v.encode() for v in values]  # type: ignore[union-attr]
-    except AttributeError:  # None or bytes among them
+        encoded = [v if type(v) is bytes else v.encode() for v in values]  # type: ignore[union-attr]
+    except AttributeError:  # None (or another type) among them
         return _text_array_mixed(values)
     parts = [x for b in encoded for x in (len(b).to_bytes(4, "big"), b)]
     return TextArray(_head(25, n, False) + b"".join(parts))
