@@ -185,7 +185,10 @@ class PostgresStorage(SqlStorage):
         """Every column sent as a binary array and unnested (any value psycopg can send)."""
         names = ", ".join(name for name, _ in columns)
         arrays = ", ".join(f"%b::{kind}[]" for _, kind in columns)  # binary: no escaping
-        values = [_array(kind, col) for (_, kind), col in zip(columns, zip(*rows), strict=True)]
+        if not rows:
+            return
+        cols = zip(*rows, strict=True)
+        values = [_array(kind, col) for (_, kind), col in zip(columns, cols, strict=True)]
         cur.execute(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){tail}", values)
 
     def _insert_records(self, cur: Any, records: list[StoredRecord], tail: str) -> None:

@@ -15,7 +15,7 @@ from sync_server.storage.postgres import _array
 pytestmark = pytest.mark.postgres
 
 CASES: list[tuple[str, list[Any]]] = [
-    ("text", ["a", "", "货架补货完成", "x" * 5000, "quote \" and \\ and {braces}, commas"]),
+    ("text", ["a", "", "货架补货完成", "x" * 5000, 'quote " and \\ and {braces}, commas']),
     ("text", ["org-1"] * 7),  # one value repeated: written once, multiplied
     ("text", [b'{"json":"already utf-8 \xe8\xb4\xa7"}', "and text", None]),
     ("text", [None, None]),
@@ -65,11 +65,15 @@ def test_an_array_of_rows_unnests_into_a_table_as_psycopg_would_send_it(
     theirs = conn.execute(
         f"SELECT * FROM unnest({arrays})", [expected(v) for _, v in columns]
     ).fetchall()
-    assert ours == theirs == [
-        ("r1", 10, 0, '{"n":1}', 1.25),
-        ("r2", 11, 1, '{"n":2}', 2.5),
-        ("r3", 12, 0, None, 3.75),
-    ]
+    assert (
+        ours
+        == theirs
+        == [
+            ("r1", 10, 0, '{"n":1}', 1.25),
+            ("r2", 11, 1, '{"n":2}', 2.5),
+            ("r3", 12, 0, None, 3.75),
+        ]
+    )
 
 
 def test_values_the_encoders_refuse_go_to_psycopg_unchanged(
