@@ -14,8 +14,9 @@ dimensions. A text element's bytes are its text in the connection's encoding (UT
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import psycopg
 from psycopg.adapt import Dumper
@@ -67,7 +68,7 @@ def text_array(values: Sequence[str | bytes | None]) -> TextArray:
     UnicodeEncodeError, as psycopg would), bytes already UTF-8, or None."""
     n = len(values)
     if n and type(values[0]) is str and values.count(values[0]) == n:  # one value repeated
-        b = values[0].encode()  # type: ignore[union-attr]
+        b = values[0].encode()
         return TextArray(_head(25, n, False) + (len(b).to_bytes(4, "big") + b) * n)
     try:
         encoded = [v if type(v) is bytes else v.encode() for v in values]  # type: ignore[union-attr]
@@ -128,7 +129,7 @@ def float8_array(values: Sequence[float | None]) -> Float8Array:
     return Float8Array(_fixed_array("d", 8, 701, [None if v is None else float(v) for v in values]))
 
 
-ENCODERS = {
+ENCODERS: dict[str, Callable[[Sequence[Any]], EncodedArray]] = {
     "text": text_array,
     "bigint": int8_array,
     "integer": int4_array,
@@ -141,7 +142,7 @@ def _dumper_for(cls: type[EncodedArray]) -> type[Dumper]:
         format = Format.BINARY
         oid = cls.oid
 
-        def dump(self, obj: EncodedArray) -> bytes:  # type: ignore[override]
+        def dump(self, obj: EncodedArray) -> bytes:
             return obj.data
 
     _Sent.__name__ = f"{cls.__name__}Dumper"
