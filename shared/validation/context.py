@@ -128,7 +128,7 @@ def is_enabled(settings: OrgSettings, code: RuleCode) -> bool:
 # Results that depend on a few values only (the rep's GPS provider, a mock flag, the visit day,
 # which checklist items are missing...) are built once per settings object and shared: they
 # are frozen, so sharing them is invisible. Values: (the objects the key names by id, result).
-_MEMO: dict[int, tuple[OrgSettings, dict[Hashable, tuple[Any, RuleResult]]]] = {}
+_MEMO: dict[int, tuple[OrgSettings, dict[Hashable, tuple[Any, Any]]]] = {}
 _MEMO_MAX = 4096
 
 
@@ -143,21 +143,56 @@ def memo_result(
     """
     hit = _MEMO.get(id(settings))
     if hit is None or hit[0] is not settings:
-        if len(_MEMO) > 64:
-            _clear_memo()
-        hit = (settings, {})
-        _MEMO[id(settings)] = hit
-    cache = hit[1]
-    entry = cache.get(key)
+        hit = _new_cache(settings)
+    entry = hit[1].get(key)
     if entry is not None and entry[0] is pin:
-        return entry[1]
+        return entry[1]  # type: ignore[no-any-return]
     result = build()
-    if len(cache) >= _MEMO_MAX:
+    _keep(settings, hit, key, pin, result, (result,))
+    return result
+
+
+def memo_results(
+    settings: OrgSettings,
+    key: Hashable,
+    build: Callable[[], tuple[RuleResult, ...]],
+    pin: Any = None,
+) -> tuple[RuleResult, ...]:
+    """:func:`memo_result` for a group of results that depend on the same few values (one
+    lookup for the group): ``build()``'s tuple, or the one an equal ``key`` built before."""
+    hit = _MEMO.get(id(settings))
+    if hit is None or hit[0] is not settings:
+        hit = _new_cache(settings)
+    entry = hit[1].get(key)
+    if entry is not None and entry[0] is pin:
+        return entry[1]  # type: ignore[no-any-return]
+    results = build()
+    _keep(settings, hit, key, pin, results, results)
+    return results
+
+
+def _new_cache(settings: OrgSettings) -> tuple[OrgSettings, dict[Hashable, tuple[Any, Any]]]:
+    if len(_MEMO) > 64:
+        _clear_memo()
+    hit: tuple[OrgSettings, dict[Hashable, tuple[Any, Any]]] = (settings, {})
+    _MEMO[id(settings)] = hit
+    return hit
+
+
+def _keep(
+    settings: OrgSettings,
+    hit: tuple[OrgSettings, dict[Hashable, tuple[Any, Any]]],
+    key: Hashable,
+    pin: Any,
+    value: Any,
+    results: tuple[RuleResult, ...],
+) -> None:
+    if len(hit[1]) >= _MEMO_MAX:
         _clear_memo()
         _MEMO[id(settings)] = hit
-    cache[key] = (pin, result)
-    MEMO_JSON[id(result)] = (result, _build_result_json(result))
-    return result
+    hit[1][key] = (pin, value)
+    for r in results:
+        MEMO_JSON[id(r)] = (r, _build_result_json(r))
 
 
 def _clear_memo() -> None:

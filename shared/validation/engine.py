@@ -9,12 +9,13 @@ from shared.validation.context import PhotoHistory, ValidationContext
 from shared.validation.report import ENGINE_VERSION, RuleResult, ValidationReport
 from shared.validation.rules_gps import check_gps
 from shared.validation.rules_photos import check_photos_evidence
-from shared.validation.rules_sop import check_checklist, check_photos, check_result_fields
+from shared.validation.rules_sop import check_sop
 from shared.validation.rules_time import check_time
 from shared.visits import Visit
 
 __all__ = ["PhotoHistory", "ValidationContext", "validate_visit"]
 
+_ALL_RULES = len(RuleCode)
 _ENABLED_CACHE: dict[int, tuple[OrgSettings, frozenset[RuleCode]]] = {}
 
 
@@ -43,9 +44,7 @@ def validate_visit(
     if when is None:
         when = trusted_time(visit.device_time, visit.anchor, visit.elapsed_since_anchor_ms)
     results: list[RuleResult] = [
-        check_photos(visit, ctx),
-        check_checklist(visit, ctx),
-        check_result_fields(visit, ctx),
+        *check_sop(visit, ctx),
         *check_gps(visit, ctx),
         *check_time(when, ctx),
         *check_photos_evidence(visit, when.value, ctx, enabled),
@@ -59,6 +58,8 @@ def validate_visit(
             "engine_version": ENGINE_VERSION,
             "visit_time": when.value,
             "time_source": when.source.value,
-            "results": tuple(r for r in results if r.code in enabled),
+            "results": tuple(results)
+            if len(enabled) == _ALL_RULES
+            else tuple(r for r in results if r.code in enabled),
         },
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from shared.geo import distance_m, to_wgs84
 from shared.settings import OrgSettings, RuleCode
-from shared.validation.context import ValidationContext, make_result, memo_result
+from shared.validation.context import ValidationContext, make_result, memo_result, memo_results
 from shared.validation.report import RuleResult
 from shared.visits import Visit
 
@@ -87,14 +87,17 @@ def check_gps(visit: Visit, ctx: ValidationContext) -> list[RuleResult]:
     if fix is None:
         return [_no_fix_memo(s, c) for c in _NO_FIX]
     provider, mock = fix.provider, fix.is_mock
-    results = [
-        memo_result(s, ("gps.present", provider), lambda: _present(s, provider)),
-        memo_result(s, ("gps.mock", mock), lambda: _mock(s, mock)),
-    ]
     acc = round(fix.accuracy_m, 1)
-    ok = fix.accuracy_m <= s.accuracy_limit_m
-    # phones report a handful of accuracy values (rounded here to 0.1 m): shared per value
-    results.append(memo_result(s, ("gps.accuracy", acc, ok), lambda: _accuracy(s, acc, ok)))
+    acc_ok = fix.accuracy_m <= s.accuracy_limit_m
+    # the provider, the mock flag and the accuracy (phones report a handful of values,
+    # rounded here to 0.1 m): one lookup for the three results they alone decide
+    results = list(
+        memo_results(
+            s,
+            ("gps.fix", provider, mock, acc, acc_ok),
+            lambda: (_present(s, provider), _mock(s, mock), _accuracy(s, acc, acc_ok)),
+        )
+    )
     dist = customer_distance_m(ctx, fix.lat, fix.lon)
     shown, radius = round(dist), s.radius_m
     ok = dist <= radius

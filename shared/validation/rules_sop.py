@@ -6,7 +6,7 @@ from typing import Any
 
 from shared.settings import RuleCode
 from shared.sop import ChecklistItem, FieldKind, PhotoSlot, ResultField, SopTemplate
-from shared.validation.context import ValidationContext, make_result, memo_result
+from shared.validation.context import ValidationContext, make_result, memo_result, memo_results
 from shared.validation.report import RuleResult
 from shared.visits import Visit
 
@@ -23,6 +23,59 @@ def _labels(sop: SopTemplate, codes: list[str], kind: str) -> tuple[str, str]:
     zh = "、".join(by_code[c].zh if c in by_code else c for c in codes)
     en = ", ".join(by_code[c].en if c in by_code else c for c in codes)
     return zh, en
+
+
+def check_sop(visit: Visit, ctx: ValidationContext) -> tuple[RuleResult, ...]:
+    """:func:`check_photos`, :func:`check_checklist` and :func:`check_result_fields`, with one
+    memo lookup: the three results depend on the SOP and on what the visit misses."""
+    sop = ctx.sop
+    if sop is None:
+        return (
+            check_photos(visit, ctx),
+            check_checklist(visit, ctx),
+            check_result_fields(visit, ctx),
+        )
+    slots, checks, fields = _required(sop)
+    present = {p.slot for p in visit.photos}
+    checklist, result = visit.checklist, visit.result
+    key = (
+        "sop",
+        id(sop),
+        visit.action_type,
+        tuple(slot for slot in slots if slot not in present),
+        tuple(code for code in checks if checklist.get(code) is not True),
+        tuple(f.code for f in fields if not _valid_value(f, result.get(f.code))),
+    )
+    return memo_results(
+        ctx.settings,
+        key,
+        lambda: (
+            _check_photos(visit, ctx),
+            _check_checklist(visit, ctx),
+            _check_result_fields(visit, ctx),
+        ),
+        pin=sop,
+    )
+
+
+_REQUIRED: dict[int, tuple[SopTemplate, tuple[Any, Any, Any]]] = {}
+
+
+def _required(sop: SopTemplate) -> tuple[Any, Any, Any]:
+    """The SOP's required photo slots, checklist codes and result fields (kept per template
+    object: templates are immutable)."""
+    hit = _REQUIRED.get(id(sop))
+    if hit is not None and hit[0] is sop:
+        return hit[1]
+    value = (
+        sop.required_slots,
+        tuple(i.code for i in sop.checklist if i.required),
+        tuple(f for f in sop.result_fields if f.required),
+    )
+    if len(_REQUIRED) > 256:
+        _REQUIRED.clear()
+    _REQUIRED[id(sop)] = (sop, value)  # the entry keeps ``sop`` alive: its id is not reused
+    return value
 
 
 def check_photos(visit: Visit, ctx: ValidationContext) -> RuleResult:

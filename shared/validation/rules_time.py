@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from shared.settings import OrgSettings, RuleCode
 from shared.trusted_time import TrustedTime
-from shared.validation.context import ValidationContext, make_result, memo_result
+from shared.validation.context import ValidationContext, make_result, memo_result, memo_results
 from shared.validation.report import RuleResult
 from shared.workcal import DayInfo
 
@@ -33,19 +33,22 @@ def _window(start: time, end: time) -> str:
 def check_time(when: TrustedTime, ctx: ValidationContext) -> list[RuleResult]:
     s = ctx.settings
     source = when.source.value
-    results = [memo_result(s, ("time.trusted", source), lambda: _trusted(s, when.trusted, source))]
     if when.skew_s is None:
-        results.append(memo_result(s, ("time.skew", None), lambda: _skew(s, None, True)))
+        skew_result = memo_result(s, ("time.skew", None), lambda: _skew(s, None, True))
     else:
         skew = round(when.skew_s)
         ok = abs(when.skew_s) <= s.clock_skew_limit_s
-        results.append(memo_result(s, ("time.skew", skew, ok), lambda: _skew(s, skew, ok)))
+        skew_result = memo_result(s, ("time.skew", skew, ok), lambda: _skew(s, skew, ok))
     local = when.value.astimezone(s.tz)
     day = ctx.calendar.day(local.date())
-    year, known = local.year, day.known
-    results.append(memo_result(s, ("time.known", year, known), lambda: _known(s, year, known)))
-    day_key = ("time.workday", day.date, day.kind, day.is_workday, day.name)
-    results.append(memo_result(s, day_key, lambda: _workday(s, day)))
+    # the time's source and the visit's day decide three results: one lookup for them
+    trusted, known, workday = memo_results(
+        s,
+        ("time.day", source, day.date, day.kind, day.is_workday, day.name, day.known),
+        lambda: (_trusted(s, when.trusted, source), _known(s, day.date.year, day.known),
+                 _workday(s, day)),
+    )  # fmt: skip
+    results = [trusted, skew_result, known, workday]
     start, end = s.work_start, s.work_end
     t = local.time().replace(microsecond=0, tzinfo=None)
     ok = start <= t <= end
