@@ -277,15 +277,7 @@ class SqlStorage(AccountsMixin):
                 pos = cur.fetchone()
                 if pos is None:
                     raise NotFound("organisation not found", field="org")
-                cond, params = scope_filter(scope)
-                cur.execute(
-                    self._q(
-                        "SELECT server_seq, record_type, record_id, version, deleted, payload,"
-                        f" report FROM records WHERE org_id = %s AND server_seq > %s{cond}"
-                        " ORDER BY server_seq LIMIT %s"
-                    ),
-                    (scope.org_id, cursor, *params, limit + 1),
-                )
+                cur.execute(*self._page_query(scope, cursor, limit + 1))
                 items = [
                     PullItem(
                         server_seq=int(r[0]),
@@ -364,6 +356,18 @@ class SqlStorage(AccountsMixin):
             )
             cur.execute("COMMIT")
         return int(count or 0), horizon
+
+    def _page_query(self, scope: Scope, cursor: int, limit: int) -> tuple[str, tuple[Any, ...]]:
+        """A pull page's query: the records after ``cursor`` that ``scope`` may see, in
+        ``server_seq`` order. Every scope walks ``records_org_seq`` and filters on the way
+        (``tests/sync_server/test_pull_plans.py``)."""
+        cond, params = scope_filter(scope)
+        sql = (
+            "SELECT server_seq, record_type, record_id, version, deleted, payload, report"
+            f" FROM records WHERE org_id = %s AND server_seq > %s{cond}"
+            " ORDER BY server_seq LIMIT %s"
+        )
+        return self._q(sql), (scope.org_id, cursor, *params, limit)
 
     def device_max_seq(self, org_id: str, device_id: str) -> int:
         row = self._one(

@@ -38,7 +38,7 @@ def org(storage: StorageBase) -> Org:
 
 
 def test_migrations_are_recorded_and_running_them_again_applies_nothing(storage: StorageBase):
-    assert storage.schema_version() == 4  # 0004_targets_server
+    assert storage.schema_version() == 5  # 0005_records_write_indexes
     assert storage.migrate() == []
 
 
