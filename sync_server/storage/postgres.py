@@ -26,7 +26,7 @@ from shared.errors import NotFound, StorageError
 from sync_server.storage.base import StoredRecord
 from sync_server.storage.pg_arrays import ENCODERS
 from sync_server.storage.sql import SqlStorage
-from sync_server.storage.sql_rows import REC_TYPED, dumps
+from sync_server.storage.sql_rows import REC_TYPED, record_params_utf8
 
 _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _MIGRATION_LOCK = 7_240_001
@@ -60,15 +60,6 @@ def _array(kind: str, values: Sequence[Any]) -> Any:
         except (TypeError, ValueError, AttributeError, struct.error):  # incl. UnicodeEncodeError
             pass
     return [v.decode() if type(v) is bytes else v for v in values]  # text as text, for psycopg
-
-
-def _json_text(value: Any) -> bytes | str:
-    """What ``record_params`` stores, as the UTF-8 bytes orjson writes (no decoding and
-    encoding again); what orjson cannot write goes through ``jsonfast.dumps``, as there."""
-    try:
-        return orjson.dumps(value)
-    except TypeError:
-        return dumps(value)
 
 
 class PostgresStorage(SqlStorage):
@@ -196,12 +187,7 @@ class PostgresStorage(SqlStorage):
         PostgreSQL nothing to read, where a JSON document of them cost it ~30 µs of CPU per
         visit more than it saved in Python (the database shares the machine's cores: the
         benchmark prints its CPU per visit)."""
-        rows = [
-            (r.org_id, r.record_type, r.record_id, r.version, r.server_seq, int(r.deleted),
-             r.scope_kind, r.owner_user_id, r.team_id, _json_text(r.payload),
-             None if r.report is None else _json_text(r.report), r.updated_at)
-            for r in records
-        ]  # fmt: skip
+        rows = [record_params_utf8(r) for r in records]
         self._insert_unnest(cur, "records", REC_TYPED, rows, tail)
 
     def _in_clean_state(self, conn: Any) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from shared.jsonfast import dumps as dumps
 from shared.jsonfast import loads as loads
 from sync_server.storage.base import ConflictRow, Scope, StoredRecord
@@ -90,6 +92,35 @@ def record_params(r: StoredRecord) -> tuple[Any, ...]:
         dumps(r.report) if r.report is not None else None,
         r.updated_at,
     )
+
+
+def record_params_utf8(r: StoredRecord) -> tuple[Any, ...]:
+    """:func:`record_params` with the payload and report as the UTF-8 bytes orjson writes
+    (what it cannot write stays text from ``dumps``): no decoding to str and encoding back
+    when the database takes the bytes as text (SQLite ``CAST(? AS TEXT)``, PostgreSQL's
+    binary text arrays)."""
+    return (
+        r.org_id,
+        r.record_type,
+        r.record_id,
+        r.version,
+        r.server_seq,
+        int(r.deleted),
+        r.scope_kind,
+        r.owner_user_id,
+        r.team_id,
+        json_text(r.payload),
+        None if r.report is None else json_text(r.report),
+        r.updated_at,
+    )
+
+
+def json_text(value: Any) -> bytes | str:
+    """``dumps(value)`` as UTF-8 bytes where orjson can write it, else as ``dumps`` gives it."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return dumps(value)
 
 
 def conflict_from_row(row: tuple[Any, ...]) -> ConflictRow:

@@ -11,7 +11,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sync_server.storage.base import StoredRecord
 from sync_server.storage.sql import SqlStorage
+from sync_server.storage.sql_rows import REC_COLS, record_params_utf8
 
 # Pages the WAL may hold before a committing connection checkpoints it itself: a safety net
 # only, for when the background checkpointer cannot keep up (80 MB at 8 KiB pages).
@@ -106,6 +108,16 @@ class SqliteStorage(SqlStorage):
 
     def _q(self, sql: str) -> str:
         return sql.replace("%s", "?")
+
+    def _insert_records(self, cur: Any, records: list[StoredRecord], tail: str) -> None:
+        """Payloads and reports bound as UTF-8 bytes and cast to text (the database's
+        encoding): SQLite stores the very text ``record_params`` would bind, without Python
+        decoding orjson's bytes to str and encoding them back to bind them."""
+        cur.executemany(
+            f"INSERT INTO records ({REC_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            f" CAST(? AS TEXT), CAST(? AS TEXT), ?){tail}",
+            [record_params_utf8(r) for r in records],
+        )
 
     def _begin_write(self, cur: Any, org_id: str) -> int | None:
         cur.execute("BEGIN IMMEDIATE")
