@@ -57,7 +57,7 @@ def validate_visit(
             "visit_id": visit.id,
             "engine_version": ENGINE_VERSION,
             "visit_time": when.value,
-            "time_source": when.source.value,
+            "time_source": when.source._value_,  # .value: a slower descriptor
             "results": tuple(results)
             if len(enabled) == _ALL_RULES
             else tuple(r for r in results if r.code in enabled),

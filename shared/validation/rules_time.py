@@ -26,13 +26,15 @@ _DAY_EN = {
 
 
 @lru_cache(maxsize=64)
-def _window(start: time, end: time) -> str:
-    return f"{start:%H:%M}–{end:%H:%M}"
+def _window(start: time, end: time) -> tuple[str, str, str]:
+    """The work window as text, and the hints that name it (built once per window)."""
+    window = f"{start:%H:%M}–{end:%H:%M}"
+    return window, f"请在工作时间 {window} 内拜访", f"Visit within working hours {window}"
 
 
 def check_time(when: TrustedTime, ctx: ValidationContext) -> list[RuleResult]:
     s = ctx.settings
-    source = when.source.value
+    source = when.source._value_  # the member's value (.value goes through a descriptor)
     if when.skew_s is None:
         skew_result = memo_result(s, ("time.skew", None), lambda: _skew(s, None, True))
     else:
@@ -50,9 +52,11 @@ def check_time(when: TrustedTime, ctx: ValidationContext) -> list[RuleResult]:
     )  # fmt: skip
     results = [trusted, skew_result, known, workday]
     start, end = s.work_start, s.work_end
-    t = local.time().replace(microsecond=0, tzinfo=None)
+    t = local.time()  # naive
+    if t.microsecond:
+        t = t.replace(microsecond=0)
     ok = start <= t <= end
-    window = _window(start, end)
+    window, hint_zh, hint_en = _window(start, end)
     hms = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"  # f"{t:%H:%M:%S}", without strftime
     results.append(
         make_result(
@@ -63,8 +67,8 @@ def check_time(when: TrustedTime, ctx: ValidationContext) -> list[RuleResult]:
             f"Visit at {hms} {'within' if ok else 'outside'} {window}",
             measured=hms,
             limit=window,
-            hint_zh=f"请在工作时间 {window} 内拜访",
-            hint_en=f"Visit within working hours {window}",
+            hint_zh=hint_zh,
+            hint_en=hint_en,
         )
     )
     return results

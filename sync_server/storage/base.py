@@ -187,8 +187,12 @@ class WriteTx(ABC):
         """Every live record of a type (settings, SOPs, photo hashes: small per org)."""
 
     @abstractmethod
-    def put_records(self, records: list[StoredRecord]) -> None:
-        """Insert or replace (buffered; visible to later ``get_records`` in this tx)."""
+    def put_records(self, records: list[StoredRecord], *, known_new: bool = False) -> None:
+        """Insert or replace (buffered; visible to later ``get_records`` in this tx).
+
+        ``known_new``: this transaction looked each key up and found none (it holds the
+        organisation's write lock, so none can appear meanwhile): the backend may insert
+        without checking for a row to replace."""
 
     @abstractmethod
     def add_scope_exit(

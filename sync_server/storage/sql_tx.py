@@ -36,6 +36,7 @@ class SqlWriteTx(WriteTx):
         self.last_seq = last_seq
         self._start_seq = last_seq
         self._records: dict[tuple[str, str], StoredRecord] = {}
+        self._new: set[tuple[str, str]] = set()  # keys of _records known absent from the table
         self._outcomes: list[OutcomeRow] = []
         self._conflicts: list[ConflictRow] = []
         self._photos: list[tuple[str, str]] = []
@@ -109,10 +110,15 @@ class SqlWriteTx(WriteTx):
                 merged[rid] = rec
         return [r for r in merged.values() if not r.deleted]
 
-    def put_records(self, records: list[StoredRecord]) -> None:
+    def put_records(self, records: list[StoredRecord], *, known_new: bool = False) -> None:
         for r in records:
             r.updated_at = r.updated_at or self._now
-            self._records[(r.record_type, r.record_id)] = r
+            key = (r.record_type, r.record_id)
+            self._records[key] = r
+            if known_new:
+                self._new.add(key)
+            else:
+                self._new.discard(key)  # replacing it is always safe
 
     def add_scope_exit(
         self, record_type: str, record_id: str, audiences: list[tuple[str, str]]
@@ -176,10 +182,20 @@ class SqlWriteTx(WriteTx):
             self._flush_outcomes()
 
     def _flush_records(self) -> None:
+        """Records known new go in with a plain INSERT (PostgreSQL's ON CONFLICT path costs it
+        about a fifth more per row); the others replace any row of their key."""
         if not self._records:
             return
-        self._s._insert_records(self._cur, list(self._records.values()), RECORD_UPSERT)
+        new, other = self._new, []
+        fresh = []
+        for key, rec in self._records.items():
+            (fresh if key in new else other).append(rec)
+        if fresh:
+            self._s._insert_records(self._cur, fresh, "")
+        if other:
+            self._s._insert_records(self._cur, other, RECORD_UPSERT)
         self._records.clear()  # sent: reads in this transaction find them in the table
+        new.clear()
 
     def _flush_outcomes(self) -> None:
         if not self._outcomes:

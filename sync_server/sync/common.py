@@ -77,7 +77,7 @@ def applied(
         device_id,
         change.seq,
         "applied",
-        change.record_type.value,
+        change.record_type._value_,
         change.record_id,
         rec.server_seq,
         rec.version,

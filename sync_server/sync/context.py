@@ -91,12 +91,14 @@ class PushContext:
             return self._local
         return self._parsed
 
-    def put(self, rec: StoredRecord) -> None:
+    def put(self, rec: StoredRecord, *, new: bool = False) -> None:
+        """Write ``rec``; ``new``: :meth:`record` found no record of its key (stored or
+        written earlier in this push)."""
         self._written.add((rec.record_type, rec.record_id))
         self._records[(rec.record_type, rec.record_id)] = rec
         if rec.record_type == "customer":
             self._customers.pop(rec.record_id, None)
-        self.tx.put_records([rec])
+        self.tx.put_records([rec], known_new=new)
 
     def assignments(self, customer_id: str) -> list[Assignment]:
         if customer_id not in self._assignments:

@@ -81,6 +81,7 @@ def parse_changes(raw: Any) -> list[tuple[int, OutgoingChange | FieldledgerError
 _FIELDS = frozenset(OutgoingChange.model_fields)
 _TYPES = {t.value: t for t in RecordType}
 _OPS = {o.value: o for o in Op}
+_STATUS = {s.value: s.value for s in OutcomeStatus}  # OutcomeStatus(x).value, as a lookup
 
 
 def _well_formed(item: dict[str, Any], seq: int) -> OutgoingChange | None:
@@ -129,7 +130,7 @@ def outcome_json(row: OutcomeRow, duplicate: bool = False) -> dict[str, Any]:
     """
     return {
         "seq": row.seq,
-        "status": "duplicate" if duplicate else OutcomeStatus(row.status).value,
+        "status": "duplicate" if duplicate else _STATUS[row.status],
         "record_type": row.record_type,
         "record_id": row.record_id,
         "server_seq": row.server_seq,
@@ -137,7 +138,7 @@ def outcome_json(row: OutcomeRow, duplicate: bool = False) -> dict[str, Any]:
         "code": row.code,
         "message": row.message,
         "details": row.details,
-        "first_status": OutcomeStatus(row.status).value if duplicate else None,
+        "first_status": _STATUS[row.status] if duplicate else None,
     }
 
 

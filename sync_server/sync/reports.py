@@ -65,6 +65,17 @@ def _result_fragment(r: RuleResult) -> orjson.Fragment | list[Any]:
     return row
 
 
+def _fragments(results: tuple[RuleResult, ...]) -> list[Any]:
+    """``[_result_fragment(r) for r in results]``, the shared results' lookup inlined (most
+    of a report's results are shared: a call each would cost more than the lookup)."""
+    shared = _SHARED
+    out: list[Any] = []
+    for r in results:
+        hit = shared.get(id(r))
+        out.append(hit[1] if hit is not None and hit[0] is r else _result_fragment(r))
+    return out
+
+
 def stored_report(
     report: ValidationReport, device_report: Any = None, counts: bool | None = None
 ) -> dict[str, Any]:
@@ -78,7 +89,7 @@ def stored_report(
         "engine_version": report.engine_version,
         "visit_time": _json_value(report.visit_time),
         "time_source": report.time_source,
-        "results": [_result_fragment(r) for r in report.results],
+        "results": _fragments(report.results),
     }
     if device_report is not None:
         doc["device_report"] = orjson.Fragment(_claim_json(device_report))

@@ -11,6 +11,7 @@ from typing import Any
 
 from shared.changes import Op, OutgoingChange, VisitVoid, visit_ref
 from shared.errors import InvalidInput
+from shared.settings import Severity
 from shared.trusted_time import trusted_time
 from shared.validation.engine import ValidationContext, validate_visit
 from shared.visits import Visit
@@ -157,7 +158,7 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
     else:
         ctx = pc.context(customer, visit.action_type)
     judged = validate_visit(visit, ctx, when)
-    blocking = [r for r in judged.results if r.blocks]
+    blocking = [r for r in judged.results if not r.passed and r.severity is Severity.BLOCK]
     rec = StoredRecord(
         org_id=scope.org_id,
         record_type="visit",
@@ -170,7 +171,7 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         report=stored_report(judged, device_report, counts=not blocking),
         updated_at=pc.now,
     )
-    pc.put(rec)
+    pc.put(rec, new=True)  # ``existing`` was None: no record of this id
     _record_photos(pc, visit)
     return applied(
         scope.device_id,

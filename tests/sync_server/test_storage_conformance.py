@@ -137,6 +137,23 @@ def test_a_database_error_in_rows_sent_ahead_fails_the_push_and_the_next_one_wor
     assert storage.get_record(org.org_id, "customer", "sent-ahead-3") is not None
 
 
+@pytest.mark.parametrize("sent_between", [False, True])
+def test_a_record_put_as_new_then_replaced_in_the_same_transaction_keeps_the_last(
+    storage, org, sent_between
+):
+    with storage.write(org.org_id, bulk=True) as tx:
+        first = _note(org, tx, 1)
+        tx.put_records([first], known_new=True)  # a plain insert, when sent
+        if sent_between:
+            tx.send_ahead()
+        second = _note(org, tx, 1)
+        second.version, second.payload = 2, {"n": "replaced"}
+        tx.put_records([second])  # replaces it whether or not the first was sent
+    stored = storage.get_record(org.org_id, "customer", "sent-ahead-1")
+    assert stored is not None
+    assert (stored.version, stored.payload) == (2, {"n": "replaced"})
+
+
 def test_a_push_longer_than_the_send_ahead_window_applies_every_change_once(storage, org):
     cid = add_customer(storage, org)
     n = SEND_AHEAD * 2 + 7
