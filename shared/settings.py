@@ -101,4 +101,5 @@ class OrgSettings(BaseModel):
         return ZoneInfo(self.timezone)
 
     def severity(self, code: RuleCode) -> Severity:
-        return self.severities.get(code, DEFAULT_SEVERITIES[code])
+        chosen = self.severities.get(code)
+        return chosen if chosen is not None else DEFAULT_SEVERITIES[code]

@@ -81,6 +81,7 @@ if _FIELD_NAMES != RESULT_FIELDS:  # pragma: no cover - a new RuleResult field m
     raise RuntimeError(f"RuleResult fields changed: {_FIELD_NAMES}; update _trusted_result")
 _new = object.__new__
 _set = object.__setattr__
+_ALL_SET = set(_FIELD_NAMES)  # copied per result: every field set
 
 
 def _trusted_result(
@@ -115,7 +116,7 @@ def _trusted_result(
             "hint_en": hint_en,
         },
     )
-    _set(obj, "__pydantic_fields_set__", set(_FIELD_NAMES))
+    _set(obj, "__pydantic_fields_set__", _ALL_SET.copy())
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj

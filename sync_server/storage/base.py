@@ -11,6 +11,7 @@ A push runs inside :meth:`StorageBase.write`, which locks the organisation's cou
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,6 +182,22 @@ class WriteTx(ABC):
 
     @abstractmethod
     def get_records(self, record_type: str, ids: list[str]) -> dict[str, StoredRecord]: ...
+
+    def outcomes_later(
+        self, device_id: str, seqs: list[int]
+    ) -> Callable[[], dict[int, OutcomeRow]]:
+        """:meth:`outcomes`, asked now and read when the returned function is called: a
+        backend that pipelines sends the query at once, so the database answers while the
+        caller does other work (others answer now)."""
+        found = self.outcomes(device_id, seqs)
+        return lambda: found
+
+    def get_records_later(
+        self, record_type: str, ids: list[str]
+    ) -> Callable[[], dict[str, StoredRecord]]:
+        """:meth:`get_records`, asked now and read later (as :meth:`outcomes_later`)."""
+        found = self.get_records(record_type, ids)
+        return lambda: found
 
     @abstractmethod
     def all_records(self, record_type: str) -> list[StoredRecord]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sync_server.storage.base import Assignment, ConflictRow, OutcomeRow, StoredRecord, WriteTx
@@ -46,36 +47,67 @@ class SqlWriteTx(WriteTx):
         self._cur.execute(self._s._q(sql), tuple(params))
         return list(self._cur.fetchall())
 
+    def _ask(self, queries: list[tuple[str, list[Any]]]) -> Callable[[], list[tuple[Any, ...]]]:
+        """Run ``queries``; the returned function gives their rows. Pipelined, each goes out
+        now on a cursor of its own and its rows are read when asked for (the database works
+        meanwhile); otherwise they run now."""
+        if not self._pipelined:
+            rows = [row for sql, params in queries for row in self._run(sql, params)]
+            return lambda: rows
+        cursors = []
+        for sql, params in queries:
+            cur = self._cur.connection.cursor()
+            cur.execute(self._s._q(sql), tuple(params))
+            cursors.append(cur)
+        return lambda: [row for cur in cursors for row in cur.fetchall()]
+
     def next_seq(self) -> int:
         self.last_seq += 1
         return self.last_seq
 
     def outcomes(self, device_id: str, seqs: list[int]) -> dict[int, OutcomeRow]:
-        found: dict[int, OutcomeRow] = {}
-        for i in range(0, len(seqs), CHUNK):
-            chunk = seqs[i : i + CHUNK]
-            sql, params = self._s._select_keys(
-                "seq, status, record_type, record_id, server_seq, version, code, message, details",
-                "device_outcomes",
-                ("org_id = %s AND device_id = %s", [self.org_id, device_id]),
-                "seq",
-                "bigint",
-                chunk,
-            )
-            rows = self._run(sql, params)
-            for r in rows:
-                found[int(r[0])] = OutcomeRow(
+        return self.outcomes_later(device_id, seqs)()
+
+    def outcomes_later(
+        self, device_id: str, seqs: list[int]
+    ) -> Callable[[], dict[int, OutcomeRow]]:
+        rows = self._ask(
+            [
+                self._s._select_keys(
+                    "seq, status, record_type, record_id, server_seq, version, code, message,"
+                    " details",
+                    "device_outcomes",
+                    ("org_id = %s AND device_id = %s", [self.org_id, device_id]),
+                    "seq",
+                    "bigint",
+                    seqs[i : i + CHUNK],
+                )
+                for i in range(0, len(seqs), CHUNK)
+            ]
+        )
+        buffered = [o for o in self._outcomes if o.device_id == device_id and o.seq in seqs]
+
+        def read() -> dict[int, OutcomeRow]:
+            found = {
+                int(r[0]): OutcomeRow(
                     device_id, int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], loads(r[8])
                 )
-        for o in self._outcomes:
-            if o.device_id == device_id and o.seq in seqs:
-                found[o.seq] = o
-        return found
+                for r in rows()
+            }
+            found.update((o.seq, o) for o in buffered)
+            return found
+
+        return read
 
     def add_outcomes(self, rows: list[OutcomeRow]) -> None:
         self._outcomes.extend(rows)
 
     def get_records(self, record_type: str, ids: list[str]) -> dict[str, StoredRecord]:
+        return self.get_records_later(record_type, ids)()
+
+    def get_records_later(
+        self, record_type: str, ids: list[str]
+    ) -> Callable[[], dict[str, StoredRecord]]:
         found: dict[str, StoredRecord] = {}
         missing = []
         for rid in dict.fromkeys(ids):
@@ -84,19 +116,28 @@ class SqlWriteTx(WriteTx):
                 found[rid] = buffered
             else:
                 missing.append(rid)
-        for i in range(0, len(missing), CHUNK):
-            chunk = missing[i : i + CHUNK]
-            sql, params = self._s._select_keys(
-                REC_COLS,
-                "records",
-                ("org_id = %s AND record_type = %s", [self.org_id, record_type]),
-                "record_id",
-                "text",
-                chunk,
-            )
-            for row in self._run(sql, params):
+        if not missing:
+            return lambda: found
+        rows = self._ask(
+            [
+                self._s._select_keys(
+                    REC_COLS,
+                    "records",
+                    ("org_id = %s AND record_type = %s", [self.org_id, record_type]),
+                    "record_id",
+                    "text",
+                    missing[i : i + CHUNK],
+                )
+                for i in range(0, len(missing), CHUNK)
+            ]
+        )
+
+        def read() -> dict[str, StoredRecord]:
+            for row in rows():
                 found[row[2]] = record_from_row(row)
-        return found
+            return found
+
+        return read
 
     def all_records(self, record_type: str) -> list[StoredRecord]:
         rows = self._run(
@@ -186,8 +227,9 @@ class SqlWriteTx(WriteTx):
         about a fifth more per row); the others replace any row of their key."""
         if not self._records:
             return
-        new, other = self._new, []
-        fresh = []
+        new = self._new
+        fresh: list[StoredRecord] = []
+        other: list[StoredRecord] = []
         for key, rec in self._records.items():
             (fresh if key in new else other).append(rec)
         if fresh:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -21,6 +22,10 @@ from shared.sop import SopTemplate, default_sop_templates
 from shared.validation.context import ValidationContext
 from shared.workcal import WorkCalendar, china_calendar
 from sync_server.storage.base import Assignment, Scope, StoredRecord, WriteTx
+
+
+def _nothing() -> None:
+    return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,15 +66,27 @@ class PushContext:
         self._local: dict[tuple[Any, ...], Any] = {}  # records written by this transaction
         self._written: set[tuple[str, str]] = set()
         self._contexts: dict[tuple[str, int, str], ValidationContext] = {}
+        # visit changes read ahead of judging, by id(change) (sync/visits.read_visits_ahead)
+        self.visits_read: dict[int, Any] = {}
 
     # --- prefetch --------------------------------------------------------------------------
     def prefetch(self, record_type: str, ids: list[str]) -> None:
-        wanted = [i for i in ids if (record_type, i) not in self._records]
+        self.prefetch_later(record_type, ids)()
+
+    def prefetch_later(self, record_type: str, ids: list[str]) -> Callable[[], None]:
+        """:meth:`prefetch`, asked now and kept when the returned function is called (a
+        pipelining database answers meanwhile: ``WriteTx.get_records_later``)."""
+        wanted = [i for i in dict.fromkeys(ids) if (record_type, i) not in self._records]
         if not wanted:
-            return
-        found = self.tx.get_records(record_type, wanted)
-        for rid in wanted:
-            self._records[(record_type, rid)] = found.get(rid)
+            return _nothing
+        found = self.tx.get_records_later(record_type, wanted)
+
+        def keep() -> None:
+            got = found()
+            for rid in wanted:
+                self._records[(record_type, rid)] = got.get(rid)
+
+        return keep
 
     def prefetch_assignments(self, customer_ids: list[str]) -> None:
         wanted = [c for c in dict.fromkeys(customer_ids) if c not in self._assignments]

@@ -14,7 +14,7 @@ from sync_server.storage.base import OutcomeRow, Scope, StorageBase
 from sync_server.sync.common import ServerAuthoritative, invalid_from, rejected
 from sync_server.sync.context import PushContext
 from sync_server.sync.customers import push_customer
-from sync_server.sync.visits import push_visit, push_visit_void
+from sync_server.sync.visits import push_visit, push_visit_void, read_visits_ahead
 
 Handler = Callable[[PushContext, OutgoingChange], OutcomeRow]
 SEND_AHEAD = 100  # changes judged between two sends to a pipelining database
@@ -142,7 +142,9 @@ def outcome_json(row: OutcomeRow, duplicate: bool = False) -> dict[str, Any]:
     }
 
 
-def _prefetch(pc: PushContext, parsed: list[tuple[int, Any, Any]]) -> None:
+def _prefetch(pc: PushContext, parsed: list[tuple[int, Any, Any]]) -> Callable[[], None]:
+    """Ask for the records the push's changes name (and, for visits, the organisation's
+    settings and calendar); the returned function keeps the answers."""
     visit_ids, customer_ids, void_ids = [], [], []
     for _, change, _raw in parsed:
         if not isinstance(change, OutgoingChange):
@@ -156,9 +158,19 @@ def _prefetch(pc: PushContext, parsed: list[tuple[int, Any, Any]]) -> None:
             customer_ids.append(change.record_id)
         elif change.record_type is RecordType.VISIT_VOID:
             void_ids.append(change.record_id)
-    pc.prefetch("visit", visit_ids)
-    pc.prefetch("customer", customer_ids)
-    pc.prefetch("visit_void", void_ids)
+    asked = [
+        pc.prefetch_later("visit", visit_ids),
+        pc.prefetch_later("customer", customer_ids),
+        pc.prefetch_later("visit_void", void_ids),
+    ]
+    if visit_ids:
+        asked += [pc.prefetch_later(t, [t]) for t in ("settings", "calendar")]
+
+    def keep() -> None:
+        for answer in asked:
+            answer()
+
+    return keep
 
 
 def apply_push(storage: StorageBase, scope: Scope, raw_changes: Any) -> list[ChangeOutcome]:
@@ -173,9 +185,16 @@ def apply_push_rows(
     parsed = parse_changes(raw_changes)
     outcomes: list[tuple[OutcomeRow, bool]] = []
     with storage.write(scope.org_id, bulk=True) as tx:
-        seen = tx.outcomes(scope.device_id, [seq for seq, _, _ in parsed])
+        # the lookups go out together; the visits not already applied are read (parsed)
+        # while a pipelining database answers them
+        seen_later = tx.outcomes_later(scope.device_id, [seq for seq, _, _ in parsed])
         pc = PushContext(tx, scope)
-        _prefetch(pc, parsed)
+        prefetched = _prefetch(pc, parsed)
+        seen = seen_later()
+        read_visits_ahead(
+            pc, [c for seq, c, _ in parsed if seq not in seen and isinstance(c, OutgoingChange)]
+        )
+        prefetched()
         rows: list[OutcomeRow] = []
         left = len(parsed)
         for seq, change, raw in parsed:

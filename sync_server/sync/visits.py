@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from shared.changes import Op, OutgoingChange, VisitVoid, visit_ref
-from shared.errors import InvalidInput
+from shared.changes import Op, OutgoingChange, RecordType, VisitVoid, visit_ref
+from shared.errors import FieldledgerError, InvalidInput
 from shared.settings import Severity
 from shared.trusted_time import trusted_time
 from shared.validation.engine import ValidationContext, validate_visit
@@ -71,15 +71,43 @@ def _assigned_at(pc: PushContext, customer: StoredRecord, when: datetime) -> boo
     return False
 
 
-def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
-    _only_create(change)
-    scope = pc.scope
+ReadVisit = tuple[Visit, dict[str, Any], Any]  # the visit, its canonical payload, device report
+
+
+def read_visit(change: OutgoingChange) -> ReadVisit:
+    """A visit change's payload parsed (its error names the field), its canonical JSON form
+    and the device's own report (kept as evidence, never trusted)."""
     payload = change.payload
     device_report = None
     if "device_report" in payload:
         payload = dict(payload)
         device_report = payload.pop("device_report")
     visit = parse_model(Visit, payload, "payload")
+    return visit, visit.model_dump(mode="json"), device_report
+
+
+def read_visits_ahead(pc: PushContext, changes: list[OutgoingChange]) -> None:
+    """:func:`read_visit` for the visits of a push, before they are judged (while a
+    pipelining database answers the push's lookups); ``push_visit`` takes each from here."""
+    ahead = pc.visits_read
+    for change in changes:
+        if change.record_type is RecordType.VISIT and change.op is Op.CREATE:
+            try:
+                ahead[id(change)] = read_visit(change)
+            except FieldledgerError as err:
+                ahead[id(change)] = err
+
+
+def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
+    _only_create(change)
+    scope = pc.scope
+    ahead = pc.visits_read.pop(id(change), None)
+    if ahead is None:
+        visit, canonical, device_report = read_visit(change)
+    elif isinstance(ahead, FieldledgerError):
+        raise ahead
+    else:
+        visit, canonical, device_report = ahead
     if visit.id != change.record_id:
         raise InvalidInput(
             "payload.id must equal record_id", message_zh="记录编号不一致", field="payload.id"
@@ -96,7 +124,6 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
             message_zh="拜访的业务员必须是当前登录用户",
             field="payload.rep_id",
         )
-    canonical = visit.model_dump(mode="json")
     existing = pc.record("visit", visit.id)
     if existing is not None:
         if existing.payload == canonical:

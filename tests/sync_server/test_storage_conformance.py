@@ -87,6 +87,39 @@ def test_a_bad_change_is_rejected_alone_and_stays_rejected_on_retry(storage, org
     ]
 
 
+def test_visits_read_ahead_keep_each_changes_own_verdict_and_its_first_error(storage, org):
+    cid = add_customer(storage, org)
+    bad_payload = visit_change(1, org, org.rep1, cid)
+    bad_payload["payload"]["device_time"] = "yesterday"
+    wrong_op = visit_change(3, org, org.rep1, cid)
+    wrong_op["op"] = "update"
+    wrong_op["payload"]["gps"] = {"lat": 123}  # the op is refused before the payload is read
+    same_id = visit_change(4, org, org.rep1, cid)
+    batch = [bad_payload, visit_change(2, org, org.rep1, cid), wrong_op, same_id, dict(same_id)]
+    batch[4]["seq"] = 5  # the same visit again under a new seq: already stored by seq 4
+    out = apply_push(storage, org.rep1, batch)
+    assert [o.status.value for o in out] == [
+        "rejected", "applied", "rejected", "applied", "applied"
+    ]  # fmt: skip
+    assert out[0].details["field"] == "payload.device_time"
+    assert out[2].code == "op_not_allowed"
+    assert out[4].server_seq == out[3].server_seq  # stored once, answered twice
+    assert out[4].details.get("already_stored") is True
+
+
+def test_lookups_asked_together_are_answered_in_any_order(storage, org):
+    cid = add_customer(storage, org)
+    apply_push(storage, org.rep1, [visit_change(1, org, org.rep1, cid)])
+    with storage.write(org.org_id, bulk=True) as tx:
+        outcomes = tx.outcomes_later(org.rep1.device_id, [1, 2])
+        customers = tx.get_records_later("customer", [cid, "no-such-customer"])
+        nothing = tx.get_records_later("visit", ["no-such-visit"])
+        assert set(customers()) == {cid}  # read before the answer asked first
+        assert nothing() == {}
+        assert list(outcomes()) == [1]
+        assert tx.get_records("customer", [cid])[cid].record_id == cid  # asked and read at once
+
+
 def test_an_unparseable_change_is_rejected_with_its_field(storage, org):
     out = apply_push(storage, org.rep1, [{"seq": 1, "record_type": "nope", "record_id": "x"}])
     assert out[0].status is OutcomeStatus.REJECTED
