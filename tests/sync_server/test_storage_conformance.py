@@ -107,6 +107,15 @@ def test_visits_read_ahead_keep_each_changes_own_verdict_and_its_first_error(sto
     assert out[4].details.get("already_stored") is True
 
 
+def test_outcomes_are_found_by_seq_whether_near_together_or_far_apart(storage, org):
+    cid = add_customer(storage, org)
+    apply_push(storage, org.rep1, [visit_change(s, org, org.rep1, cid) for s in (1, 2, 3, 9000)])
+    with storage.write(org.org_id) as tx:
+        assert sorted(tx.outcomes(org.rep1.device_id, [1, 3, 4])) == [1, 3]  # one range
+        assert sorted(tx.outcomes(org.rep1.device_id, [2, 9000])) == [2, 9000]  # one by one
+        assert tx.outcomes(org.rep2.device_id, [1, 2, 3]) == {}  # another device's seqs
+
+
 def test_lookups_asked_together_are_answered_in_any_order(storage, org):
     cid = add_customer(storage, org)
     apply_push(storage, org.rep1, [visit_change(1, org, org.rep1, cid)])
