@@ -38,9 +38,12 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def parse_model(model: type[M], data: Any, prefix: str) -> M:
-    """Validate ``data``; a failure names the first bad field (``payload.gps.lat``)."""
+    """Validate ``data``; a failure names the first bad field (``payload.gps.lat``).
+
+    ``model.model_validate(data)``, calling pydantic-core's validator directly (the same call
+    with the same defaults, without the wrapper's argument handling: a push parses hundreds)."""
     try:
-        return model.model_validate(data)
+        return model.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
     except ValidationError as exc:
         raise invalid_from(exc, prefix) from None
 

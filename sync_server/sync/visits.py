@@ -71,6 +71,7 @@ def _assigned_at(pc: PushContext, customer: StoredRecord, when: datetime) -> boo
     return False
 
 
+_to_python = Visit.__pydantic_serializer__.to_python
 ReadVisit = tuple[Visit, dict[str, Any], Any]  # the visit, its canonical payload, device report
 
 
@@ -83,7 +84,8 @@ def read_visit(change: OutgoingChange) -> ReadVisit:
         payload = dict(payload)
         device_report = payload.pop("device_report")
     visit = parse_model(Visit, payload, "payload")
-    return visit, visit.model_dump(mode="json"), device_report
+    # visit.model_dump(mode="json"): pydantic-core's serializer, called directly
+    return visit, _to_python(visit, mode="json"), device_report
 
 
 def read_visits_ahead(pc: PushContext, changes: list[OutgoingChange]) -> None:
