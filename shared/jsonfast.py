@@ -75,6 +75,18 @@ def dumps_bytes(value: Any) -> bytes:
         )
 
 
+def dumps_utf8(value: Any) -> bytes | str:
+    """``dumps(value)`` as its UTF-8 bytes where orjson writes it (no decoding to str), else
+    ``dumps(value)`` itself: what orjson refuses (a lone surrogate) cannot be valid UTF-8.
+    For a database that takes the bytes as text (SQLite ``CAST(? AS TEXT)``)."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(value)
+        except TypeError:
+            pass
+    return dumps(value)
+
+
 def dumps(value: Any) -> str:
     """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, faster."""
     if orjson is None:

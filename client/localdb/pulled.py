@@ -103,15 +103,34 @@ def _report_text(raw: dict[str, Any] | str | None, visit_id: str) -> tuple[str, 
     return jsonfast.dumps(data), counts
 
 
+# visit_json is bound as orjson's UTF-8 bytes and cast to text: SQLite stores the text
+# ``jsonfast.dumps`` would give, without decoding the bytes to str and encoding them back
 _INSERT_VISIT = (
     "INSERT INTO visits (id, org_id, customer_id, rep_id, captured_at, saved_at, counts,"
-    " visit_json, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " visit_json, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?)"
 )
 
 
+_PRESENT_CHUNK = 500  # ids bound per query (older SQLite builds allow 999 variables)
+
+
+def _present_visits(conn: Connection, ids: list[str]) -> set[str]:
+    """The ids of ``ids`` already stored: one plain query per chunk (SQLAlchemy's expanding
+    ``IN`` compiled anew for every pulled page cost more than the lookup)."""
+    present: set[str] = set()
+    for i in range(0, len(ids), _PRESENT_CHUNK):
+        chunk = tuple(ids[i : i + _PRESENT_CHUNK])
+        marks = ",".join("?" * len(chunk))
+        rows = conn.exec_driver_sql(f"SELECT id FROM visits WHERE id IN ({marks})", chunk)
+        present.update(row[0] for row in rows)
+    return present
+
+
+_validate_visit = Visit.__pydantic_validator__.validate_python  # Visit.model_validate
+
+
 def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
-    ids = [c.record_id for c in changes]
-    present = set(conn.execute(select(visits_t.c.id).where(visits_t.c.id.in_(ids))).scalars())
+    present = _present_visits(conn, [c.record_id for c in changes])
     now = now_text()
     new_rows = []
     for ch in changes:
@@ -124,7 +143,7 @@ def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
                 .values(server_report_json=report_text)
             )
             continue
-        visit = Visit.model_validate(ch.payload)  # the guard: nothing malformed is stored
+        visit = _validate_visit(ch.payload)  # the guard: nothing malformed is stored
         if judged is None:
             local_text = ValidationReport(visit_id=visit.id, results=()).model_dump_json()
             counts = True
@@ -141,7 +160,7 @@ def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
                 time_text(visit.device_time, field="device_time"),
                 now,
                 int(counts),
-                jsonfast.dumps(ch.payload),
+                jsonfast.dumps_utf8(ch.payload),
                 local_text,
             )
         )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from shared.jsonfast import dumps as dumps
+from shared.jsonfast import dumps_utf8
 from shared.jsonfast import loads as loads
 from sync_server.storage.base import ConflictRow, Scope, StoredRecord
 
@@ -109,18 +108,10 @@ def record_params_utf8(r: StoredRecord) -> tuple[Any, ...]:
         r.scope_kind,
         r.owner_user_id,
         r.team_id,
-        json_text(r.payload),
-        None if r.report is None else json_text(r.report),
+        dumps_utf8(r.payload),
+        None if r.report is None else dumps_utf8(r.report),
         r.updated_at,
     )
-
-
-def json_text(value: Any) -> bytes | str:
-    """``dumps(value)`` as UTF-8 bytes where orjson can write it, else as ``dumps`` gives it."""
-    try:
-        return orjson.dumps(value)
-    except TypeError:
-        return dumps(value)
 
 
 def conflict_from_row(row: tuple[Any, ...]) -> ConflictRow:

@@ -58,6 +58,20 @@ def test_nan_and_lone_surrogates_fall_back_to_the_standard_library() -> None:
     assert jsonfast.dumps({1: "a"}) == '{"1":"a"}'
 
 
+@pytest.mark.parametrize(
+    "value", [{"notes": "货架补货完成", "n": 12, "x": 1.5}, [None, True, "✅"], {"n": 2**70}]
+)
+def test_utf8_dumps_are_the_text_dumps_writes(value: object) -> None:
+    out = jsonfast.dumps_utf8(value)
+    text = out.decode() if isinstance(out, bytes) else out
+    assert text == jsonfast.dumps(value)
+
+
+def test_a_lone_surrogate_stays_text_for_utf8_dumps() -> None:
+    out = jsonfast.dumps_utf8({"t": "\udc00"})
+    assert out == jsonfast.dumps({"t": "\udc00"}) and isinstance(out, str)
+
+
 def test_invalid_json_raises_value_error() -> None:
     with pytest.raises(ValueError):
         jsonfast.loads(b'{"a": ')
@@ -77,6 +91,7 @@ def test_without_orjson_the_standard_library_gives_the_same_text_and_values() ->
         "v = {'名': [1, 2.5, None, True], 'n': 2**70}\n"
         "assert jsonfast.loads(jsonfast.dumps(v)) == v\n"
         "assert jsonfast.dumps_bytes(v) == jsonfast.dumps(v).encode()\n"
+        "assert jsonfast.dumps_utf8(v) == jsonfast.dumps(v)\n"
         "assert jsonfast.dumps(v) == json.dumps(v, ensure_ascii=False, separators=(',', ':'))\n"
         "print('ok')\n"
     )
