@@ -62,7 +62,15 @@ class SqlWriteTx(WriteTx):
             cur = self._cur.connection.cursor()
             cur.execute(self._s._q(sql), tuple(params))
             cursors.append(cur)
-        return lambda: [row for cur in cursors for row in cur.fetchall()]
+
+        def read() -> list[tuple[Any, ...]]:
+            rows = []
+            for cur in cursors:
+                rows += cur.fetchall()
+                cur.close()
+            return rows
+
+        return read
 
     def next_seq(self) -> int:
         self.last_seq += 1
@@ -234,8 +242,8 @@ class SqlWriteTx(WriteTx):
             self._flush_outcomes()
 
     def _flush_records(self) -> None:
-        """Records known new go in with a plain INSERT (PostgreSQL's ON CONFLICT path costs it
-        about a fifth more per row); the others replace any row of their key."""
+        """Records known new go in with a plain INSERT (no conflict arbitration per row); the
+        others replace any row of their key."""
         if not self._records:
             return
         new = self._new
