@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from client.localdb import outbox
 from client.localdb.schema import customers_t, outbox_t
@@ -161,26 +161,54 @@ def _has_entries(conn: Connection, customer_id: str, *, pending_only: bool) -> b
     return conn.execute(q.limit(1)).first() is not None
 
 
+_ID_CHUNK = 500  # ids bound per query (older SQLite builds allow 999 variables)
+
+
+def _stored_ids(conn: Connection, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(ids), _ID_CHUNK):
+        chunk = tuple(ids[i : i + _ID_CHUNK])
+        marks = ",".join("?" * len(chunk))
+        rows = conn.exec_driver_sql(f"SELECT id FROM customers WHERE id IN ({marks})", chunk)
+        found.update(row[0] for row in rows)
+    return found
+
+
 def put_server_customers(conn: Connection, rows: list[tuple[dict[str, Any], int]]) -> None:
-    """Store the server's copies (payload, version) and rebuild what the rep sees."""
+    """Store the server's copies (payload, version) and rebuild what the rep sees.
+
+    In bulk (a first pull brings thousands): one lookup of the stored ids, one ``executemany``
+    of the new rows, then one of the known ones (a customer twice in ``rows`` is inserted, then
+    updated: the last copy wins, as row by row), then the rep's pending edits re-applied."""
     if not rows:
         return
     pending = pending_customer_ids(conn)
     now = now_text()
+    stored = _stored_ids(conn, [str(payload["id"]) for payload, _ in rows])
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for payload, version in rows:
         cid = str(payload["id"])
-        values = {"version": version, "server_json": json.dumps(payload, ensure_ascii=False)}
-        exists = conn.execute(select(customers_t.c.id).where(customers_t.c.id == cid)).first()
-        if exists:
-            conn.execute(
-                update(customers_t)
-                .where(customers_t.c.id == cid)
-                .values(**values, **_display_values(payload, now))
-            )
+        text = json.dumps(payload, ensure_ascii=False)
+        values = {
+            "version": version,
+            "server_json": text,
+            **_display_values(payload, now),
+            "data_json": text,  # what _display_values writes, encoded once
+        }
+        if cid in stored:
+            updates.append({"b_id": cid, **values})
         else:
-            conn.execute(
-                customers_t.insert().values(id=cid, **values, **_display_values(payload, now))
-            )
+            inserts.append({"id": cid, **values})
+            stored.add(cid)
+    if inserts:
+        conn.execute(customers_t.insert(), inserts)
+    if updates:
+        conn.execute(
+            update(customers_t).where(customers_t.c.id == bindparam("b_id")),
+            updates,
+        )
+    for cid in dict.fromkeys(str(payload["id"]) for payload, _ in rows):
         if cid in pending:
             rebase(conn, cid)
 
