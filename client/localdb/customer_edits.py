@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, bindparam, select, update
 
 from client.localdb import outbox
+from client.localdb.ids import stored_ids
 from client.localdb.schema import customers_t, outbox_t
 from client.localdb.timefmt import now_text
 from shared.changes import Op, RecordType
@@ -161,19 +162,6 @@ def _has_entries(conn: Connection, customer_id: str, *, pending_only: bool) -> b
     return conn.execute(q.limit(1)).first() is not None
 
 
-_ID_CHUNK = 500  # ids bound per query (older SQLite builds allow 999 variables)
-
-
-def _stored_ids(conn: Connection, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(ids), _ID_CHUNK):
-        chunk = tuple(ids[i : i + _ID_CHUNK])
-        marks = ",".join("?" * len(chunk))
-        rows = conn.exec_driver_sql(f"SELECT id FROM customers WHERE id IN ({marks})", chunk)
-        found.update(row[0] for row in rows)
-    return found
-
-
 def put_server_customers(conn: Connection, rows: list[tuple[dict[str, Any], int]]) -> None:
     """Store the server's copies (payload, version) and rebuild what the rep sees.
 
@@ -184,7 +172,7 @@ def put_server_customers(conn: Connection, rows: list[tuple[dict[str, Any], int]
         return
     pending = pending_customer_ids(conn)
     now = now_text()
-    stored = _stored_ids(conn, [str(payload["id"]) for payload, _ in rows])
+    stored = stored_ids(conn, "customers", [str(payload["id"]) for payload, _ in rows])
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for payload, version in rows:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, delete, exists, select, update
 from sqlalchemy.dialects.sqlite import insert
 
 from client.localdb import customer_edits, orgdata
+from client.localdb.ids import stored_ids
 from client.localdb.meta import set_meta
 from client.localdb.schema import (
     calendars_t,
@@ -111,26 +112,11 @@ _INSERT_VISIT = (
 )
 
 
-_PRESENT_CHUNK = 500  # ids bound per query (older SQLite builds allow 999 variables)
-
-
-def _present_visits(conn: Connection, ids: list[str]) -> set[str]:
-    """The ids of ``ids`` already stored: one plain query per chunk (SQLAlchemy's expanding
-    ``IN`` compiled anew for every pulled page cost more than the lookup)."""
-    present: set[str] = set()
-    for i in range(0, len(ids), _PRESENT_CHUNK):
-        chunk = tuple(ids[i : i + _PRESENT_CHUNK])
-        marks = ",".join("?" * len(chunk))
-        rows = conn.exec_driver_sql(f"SELECT id FROM visits WHERE id IN ({marks})", chunk)
-        present.update(row[0] for row in rows)
-    return present
-
-
 _validate_visit = Visit.__pydantic_validator__.validate_python  # Visit.model_validate
 
 
 def _put_visits(conn: Connection, changes: list[IncomingChange]) -> None:
-    present = _present_visits(conn, [c.record_id for c in changes])
+    present = stored_ids(conn, "visits", [c.record_id for c in changes])
     now = now_text()
     new_rows = []
     for ch in changes:

@@ -142,15 +142,7 @@ def memo_result(
     matter: ``True`` and ``1`` are equal keys). An object named in the key by ``id`` is passed
     as ``pin``: the entry keeps it alive and only matches that very object.
     """
-    hit = _MEMO.get(id(settings))
-    if hit is None or hit[0] is not settings:
-        hit = _new_cache(settings)
-    entry = hit[1].get(key)
-    if entry is not None and entry[0] is pin:
-        return entry[1]  # type: ignore[no-any-return]
-    result = build()
-    _keep(settings, hit, key, pin, result, (result,))
-    return result
+    return memo_results(settings, key, lambda: (build(),), pin)[0]
 
 
 def memo_results(
@@ -168,32 +160,22 @@ def memo_results(
     if entry is not None and entry[0] is pin:
         return entry[1]  # type: ignore[no-any-return]
     results = build()
-    _keep(settings, hit, key, pin, results, results)
+    if len(hit[1]) >= _MEMO_MAX:
+        _clear_memo()
+        _MEMO[id(settings)] = hit
+    hit[1][key] = (pin, results)
+    for r in results:
+        MEMO_JSON[id(r)] = (r, _build_result_json(r))
     return results
 
 
 def _new_cache(settings: OrgSettings) -> tuple[OrgSettings, dict[Hashable, tuple[Any, Any]]]:
+    """A new, empty memo for ``settings`` (the memo of at most 64 settings objects is kept)."""
     if len(_MEMO) > 64:
         _clear_memo()
     hit: tuple[OrgSettings, dict[Hashable, tuple[Any, Any]]] = (settings, {})
     _MEMO[id(settings)] = hit
     return hit
-
-
-def _keep(
-    settings: OrgSettings,
-    hit: tuple[OrgSettings, dict[Hashable, tuple[Any, Any]]],
-    key: Hashable,
-    pin: Any,
-    value: Any,
-    results: tuple[RuleResult, ...],
-) -> None:
-    if len(hit[1]) >= _MEMO_MAX:
-        _clear_memo()
-        _MEMO[id(settings)] = hit
-    hit[1][key] = (pin, value)
-    for r in results:
-        MEMO_JSON[id(r)] = (r, _build_result_json(r))
 
 
 def _clear_memo() -> None:

@@ -26,7 +26,7 @@ from shared.errors import NotFound, StorageError
 from sync_server.storage.base import StoredRecord
 from sync_server.storage.pg_arrays import ENCODERS
 from sync_server.storage.sql import SqlStorage
-from sync_server.storage.sql_rows import REC_TYPED, record_params_utf8
+from sync_server.storage.sql_rows import REC_TYPED, record_params
 
 _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _MIGRATION_LOCK = 7_240_001
@@ -187,7 +187,7 @@ class PostgresStorage(SqlStorage):
         PostgreSQL nothing to read, where a JSON document of them cost it ~30 µs of CPU per
         visit more than it saved in Python (the database shares the machine's cores: the
         benchmark prints its CPU per visit)."""
-        rows = [record_params_utf8(r) for r in records]
+        rows = [record_params(r) for r in records]
         self._insert_unnest(cur, "records", REC_TYPED, rows, tail)
 
     def _in_clean_state(self, conn: Any) -> bool:

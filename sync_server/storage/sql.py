@@ -28,12 +28,10 @@ from sync_server.storage.sql_accounts import AccountsMixin
 from sync_server.storage.sql_rows import (
     CONFLICT_COLS,
     REC_COLS,
-    REC_TYPED,
     conflict_from_row,
     dumps,
     loads,
     record_from_row,
-    record_params,
     scope_filter,
 )
 
@@ -103,8 +101,9 @@ class SqlStorage(AccountsMixin):
         cur.executemany(self._q(f"INSERT INTO {table} ({names}) VALUES ({marks}){tail}"), rows)
 
     def _insert_records(self, cur: Any, records: list[StoredRecord], tail: str) -> None:
-        """Insert stored records (keys unique within ``records``), ``tail`` an ON CONFLICT."""
-        self._insert_many(cur, "records", REC_TYPED, [record_params(r) for r in records], tail)
+        """Insert stored records (keys unique within ``records``), ``tail`` an ON CONFLICT.
+        Each backend binds ``sql_rows.record_params``' JSON bytes as text its own way."""
+        raise NotImplementedError
 
     # --- connections ---------------------------------------------------------------------------
     @contextmanager

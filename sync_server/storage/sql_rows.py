@@ -77,27 +77,10 @@ def record_from_row(row: tuple[Any, ...]) -> StoredRecord:
 
 
 def record_params(r: StoredRecord) -> tuple[Any, ...]:
-    return (
-        r.org_id,
-        r.record_type,
-        r.record_id,
-        r.version,
-        r.server_seq,
-        int(r.deleted),
-        r.scope_kind,
-        r.owner_user_id,
-        r.team_id,
-        dumps(r.payload),
-        dumps(r.report) if r.report is not None else None,
-        r.updated_at,
-    )
-
-
-def record_params_utf8(r: StoredRecord) -> tuple[Any, ...]:
-    """:func:`record_params` with the payload and report as the UTF-8 bytes orjson writes
-    (what it cannot write stays text from ``dumps``): no decoding to str and encoding back
-    when the database takes the bytes as text (SQLite ``CAST(? AS TEXT)``, PostgreSQL's
-    binary text arrays)."""
+    """A stored record's row (``REC_COLS``), its payload and report as the UTF-8 bytes of
+    their JSON text (``jsonfast.dumps_utf8``: what orjson cannot write stays text), bound as
+    text by each backend (SQLite ``CAST(? AS TEXT)``, PostgreSQL's binary text arrays) with no
+    decoding to str and encoding back."""
     return (
         r.org_id,
         r.record_type,

@@ -13,7 +13,7 @@ from typing import Any
 
 from sync_server.storage.base import StoredRecord
 from sync_server.storage.sql import SqlStorage
-from sync_server.storage.sql_rows import REC_COLS, record_params_utf8
+from sync_server.storage.sql_rows import REC_COLS, record_params
 
 # Pages the WAL may hold before a committing connection checkpoints it itself: a safety net
 # only, for when the background checkpointer cannot keep up (80 MB at 8 KiB pages).
@@ -111,12 +111,12 @@ class SqliteStorage(SqlStorage):
 
     def _insert_records(self, cur: Any, records: list[StoredRecord], tail: str) -> None:
         """Payloads and reports bound as UTF-8 bytes and cast to text (the database's
-        encoding): SQLite stores the very text ``record_params`` would bind, without Python
-        decoding orjson's bytes to str and encoding them back to bind them."""
+        encoding): SQLite stores the text ``jsonfast.dumps`` writes, without Python decoding
+        orjson's bytes to str and encoding them back to bind them."""
         cur.executemany(
             f"INSERT INTO records ({REC_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
             f" CAST(? AS TEXT), CAST(? AS TEXT), ?){tail}",
-            [record_params_utf8(r) for r in records],
+            [record_params(r) for r in records],
         )
 
     def _begin_write(self, cur: Any, org_id: str) -> int | None:
