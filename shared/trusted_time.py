@@ -17,6 +17,7 @@ from shared.visits import TimeAnchor
 # An anchor older than this is still used, but elapsed monotonic time that long is implausible
 # for a phone that never rebooted; such a visit falls back to the device clock.
 MAX_ANCHOR_AGE = timedelta(days=45)
+_ZERO = timedelta(0)
 
 
 class TimeSource(StrEnum):
@@ -44,7 +45,7 @@ def trusted_time(
     """The best time for an event captured at ``device_time`` (an aware wall-clock value)."""
     if anchor is not None and elapsed_since_anchor_ms is not None:
         elapsed = timedelta(milliseconds=elapsed_since_anchor_ms)
-        if timedelta(0) <= elapsed <= MAX_ANCHOR_AGE:
+        if _ZERO <= elapsed <= MAX_ANCHOR_AGE:
             value = anchor.server_time + elapsed
             skew = (device_time - value).total_seconds()
             return TrustedTime(value, TimeSource.ANCHOR, skew)

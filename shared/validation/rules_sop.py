@@ -42,9 +42,9 @@ def check_sop(visit: Visit, ctx: ValidationContext) -> tuple[RuleResult, ...]:
         "sop",
         id(sop),
         visit.action_type,
-        tuple(slot for slot in slots if slot not in present),
-        tuple(code for code in checks if checklist.get(code) is not True),
-        tuple(f.code for f in fields if not _valid_value(f, result.get(f.code))),
+        tuple([slot for slot in slots if slot not in present]),
+        tuple([code for code in checks if checklist.get(code) is not True]),
+        tuple([f.code for f in fields if not _valid_value(f, result.get(f.code))]),
     )
     return memo_results(
         ctx.settings,

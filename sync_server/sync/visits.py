@@ -206,7 +206,7 @@ def push_visit(pc: PushContext, change: OutgoingChange) -> OutcomeRow:
         scope.device_id,
         change,
         rec,
-        report={"counts": not blocking, "blocking": sorted({r.code.value for r in blocking})},
+        report={"counts": not blocking, "blocking": sorted({r.code._value_ for r in blocking})},
     )
 
 
