@@ -272,17 +272,29 @@ def encode_batches(changes: list[dict[str, Any]], batch: int) -> list[bytes]:
 
 
 # --- server lifecycle --------------------------------------------------------------------------
+def storage_url(name: str, workdir: Path) -> tuple[str, str]:
+    """A new database for backend ``name``: its URL, and its PostgreSQL schema ("" on SQLite)."""
+    if name == "sqlite":
+        return f"sqlite:///{workdir / 'server.db'}", ""
+    schema = "flbench_" + uuid.uuid4().hex[:10]
+    return f"{PG_DSN}?schema={schema}", schema
+
+
+def drop_schema(schema: str) -> None:
+    """Remove a benchmark's PostgreSQL schema (nothing for SQLite's "")."""
+    if schema:
+        import psycopg
+
+        with psycopg.connect(PG_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
 @contextlib.contextmanager
 def running(name: str) -> Iterator[Backend]:
     from sync_server.storage import open_storage
 
     workdir = Path(tempfile.mkdtemp(prefix=f"fl-bench-{name}-"))
-    schema = ""
-    if name == "sqlite":
-        url = f"sqlite:///{workdir / 'server.db'}"
-    else:
-        schema = "flbench_" + uuid.uuid4().hex[:10]
-        url = f"{PG_DSN}?schema={schema}"
+    url, schema = storage_url(name, workdir)
     b = Backend(name, url, workdir, bare_db=str(workdir / "bare.db"), schema=schema)
     try:
         b.storage = open_storage(url)
@@ -305,11 +317,7 @@ def running(name: str) -> Iterator[Backend]:
             b.proc.wait(10)
         if b.storage is not None:
             b.storage.close()
-        if schema:
-            import psycopg
-
-            with psycopg.connect(PG_DSN, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        drop_schema(schema)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -22,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import uuid
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -39,12 +38,7 @@ def measured_push(backend: str, visits: int) -> None:
     from sync_server.storage import open_storage
 
     workdir = Path(tempfile.mkdtemp(prefix="fl-count-"))
-    schema = ""
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir / 'server.db'}"
-    else:
-        schema = "flcount_" + uuid.uuid4().hex[:8]
-        url = f"{bench.PG_DSN}?schema={schema}"
+    url, schema = bench.storage_url(backend, workdir)
     storage = open_storage(url)
     storage.migrate()
     try:
@@ -80,11 +74,7 @@ def measured_push(backend: str, visits: int) -> None:
         subprocess.run([*control, "off", str(os.getpid())], check=True, capture_output=True)
     finally:
         storage.close()
-        if schema:
-            import psycopg
-
-            with psycopg.connect(bench.PG_DSN, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        bench.drop_schema(schema)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
