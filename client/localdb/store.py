@@ -157,6 +157,7 @@ class LocalStore(store_sync.SyncStoreMixin):
         with self._engine_lock:
             self._closed = True
             made = self._engine
+        self.stop_pull_checkpointer()
         if made is not None:
             made.dispose()
         self.reader.close()

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from client.localdb.blobs import BlobStore
+from client.localdb.checkpoint import AUTOCHECKPOINT_PAGES, BackgroundCheckpointer
 from client.localdb.lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -104,13 +105,32 @@ class SyncStoreMixin:
         with db.storage_errors("pull"), self.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
             assert raw is not None
-            raw.execute("PRAGMA synchronous = NORMAL")  # outside any transaction (autocommit)
+            # outside any transaction (autocommit). The COMMIT does not checkpoint either: the
+            # checkpointer's thread copies the WAL while the next page is applied (checkpoint.py)
+            raw.execute("PRAGMA synchronous = NORMAL")
+            raw.execute("PRAGMA wal_autocheckpoint = 0")
             try:
                 conn.execution_options(**{db._BEGIN_OPTION: "IMMEDIATE"})
                 with conn.begin():
                     yield conn
             finally:
-                raw.execute("PRAGMA synchronous = FULL")  # before the pool hands it out again
+                # before the pool hands the connection out again
+                raw.execute("PRAGMA synchronous = FULL")
+                raw.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+        self.pull_checkpointer.poke()
+
+    @property
+    def pull_checkpointer(self) -> BackgroundCheckpointer:
+        """The thread that checkpoints after pulled pages (made at first use)."""
+        made: BackgroundCheckpointer | None = self.__dict__.get("_pull_checkpointer")
+        if made is None:
+            made = self.__dict__["_pull_checkpointer"] = BackgroundCheckpointer(self.path)
+        return made
+
+    def stop_pull_checkpointer(self) -> None:
+        made: BackgroundCheckpointer | None = self.__dict__.get("_pull_checkpointer")
+        if made is not None:
+            made.stop()
 
     def apply_pulled_changes(
         self,
