@@ -7,10 +7,12 @@ SQLite has a single writer, so ``BEGIN IMMEDIATE`` serialises pushes and commit 
 from __future__ import annotations
 
 import sqlite3
-import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from shared.poked_thread import PokedThread
 from sync_server.storage.base import StoredRecord
 from sync_server.storage.sql import SqlStorage
 from sync_server.storage.sql_rows import REC_COLS, record_params
@@ -20,7 +22,7 @@ from sync_server.storage.sql_rows import REC_COLS, record_params
 SAFETY_AUTOCHECKPOINT = 10_000
 
 
-class WalCheckpointer:
+class WalCheckpointer(PokedThread):
     """Copies the WAL into the database file on its own thread and connection, so a push's
     COMMIT never does it (SQLite's automatic checkpoint runs in whichever commit crosses 1,000
     pages: about a tenth of a push's time, docs/deployment.md §6). Woken after each write
@@ -29,46 +31,23 @@ class WalCheckpointer:
     write."""
 
     def __init__(self, path: str, interval: float = 0.25) -> None:
+        super().__init__("sqlite-checkpointer", self._session, interval)
         self.path = path
-        self.interval = interval
         self.checkpoints = 0
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
 
-    def poke(self) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._stop.clear()
-                self._thread = threading.Thread(
-                    target=self._run, name="sqlite-checkpointer", daemon=True
-                )
-                self._thread.start()
-        self._wake.set()
-
-    def stop(self) -> None:
-        with self._lock:
-            thread, self._thread = self._thread, None
-            self._stop.set()
-            self._wake.set()
-        if thread is not None:
-            thread.join(10)
-
-    def _run(self) -> None:
+    @contextmanager
+    def _session(self) -> Iterator[Callable[[], None]]:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+
+        def checkpoint() -> None:
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                self.checkpoints += 1
+            except sqlite3.Error:
+                pass  # busy or locked: the next wake-up (or the safety net) does it
+
         try:
-            while not self._stop.is_set():
-                self._wake.wait()
-                if self._stop.is_set():
-                    break
-                self._wake.clear()
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                    self.checkpoints += 1
-                except sqlite3.Error:
-                    pass  # busy or locked: the next wake-up (or the safety net) does it
-                self._stop.wait(self.interval)
+            yield checkpoint
         finally:
             conn.close()
 
