@@ -185,15 +185,15 @@ def apply_push_rows(
     parsed = parse_changes(raw_changes)
     outcomes: list[tuple[OutcomeRow, bool]] = []
     with storage.write(scope.org_id, bulk=True) as tx:
-        # the lookups go out together; the visits not already applied are read (parsed)
-        # while a pipelining database answers them
+        # the lookups go out together, and the visits are read (parsed) while a pipelining
+        # database answers them: all of them, before the device's earlier outcomes are known
+        # (waiting for those first left Python idle for a round trip; a visit already applied,
+        # in a push sent again, is parsed for nothing and never judged)
         seen_later = tx.outcomes_later(scope.device_id, [seq for seq, _, _ in parsed])
         pc = PushContext(tx, scope)
         prefetched = _prefetch(pc, parsed)
+        read_visits_ahead(pc, [c for _, c, _ in parsed if isinstance(c, OutgoingChange)])
         seen = seen_later()
-        read_visits_ahead(
-            pc, [c for seq, c, _ in parsed if seq not in seen and isinstance(c, OutgoingChange)]
-        )
         prefetched()
         rows: list[OutcomeRow] = []
         left = len(parsed)

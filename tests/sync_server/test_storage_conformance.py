@@ -107,6 +107,23 @@ def test_visits_read_ahead_keep_each_changes_own_verdict_and_its_first_error(sto
     assert out[4].details.get("already_stored") is True
 
 
+def test_a_push_sent_again_is_read_ahead_but_answered_with_each_changes_first_outcome(
+    storage, org
+):
+    cid = add_customer(storage, org)
+    bad_payload = visit_change(1, org, org.rep1, cid)
+    bad_payload["payload"]["device_time"] = "yesterday"
+    batch = [bad_payload, visit_change(2, org, org.rep1, cid), visit_change(3, org, org.rep1, cid)]
+    first = apply_push(storage, org.rep1, batch)
+    position = storage.org_position(org.org_id)[0]
+    again = apply_push(storage, org.rep1, batch)  # every visit is parsed again, none judged
+    assert [o.status.value for o in again] == ["duplicate"] * 3
+    assert [o.first_status.value for o in again] == ["rejected", "applied", "applied"]
+    assert again[0].details["field"] == "payload.device_time"
+    assert [o.server_seq for o in again] == [o.server_seq for o in first]
+    assert storage.org_position(org.org_id)[0] == position  # nothing stored the second time
+
+
 def test_outcomes_are_found_by_seq_whether_near_together_or_far_apart(storage, org):
     cid = add_customer(storage, org)
     apply_push(storage, org.rep1, [visit_change(s, org, org.rep1, cid) for s in (1, 2, 3, 9000)])
