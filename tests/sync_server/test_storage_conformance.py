@@ -107,9 +107,7 @@ def test_visits_read_ahead_keep_each_changes_own_verdict_and_its_first_error(sto
     assert out[4].details.get("already_stored") is True
 
 
-def test_a_push_sent_again_is_read_ahead_but_answered_with_each_changes_first_outcome(
-    storage, org
-):
+def test_a_push_sent_again_is_read_ahead_but_answered_with_each_changes_first_outcome(storage, org):
     cid = add_customer(storage, org)
     bad_payload = visit_change(1, org, org.rep1, cid)
     bad_payload["payload"]["device_time"] = "yesterday"
