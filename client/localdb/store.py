@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from client.localdb import store_sync
 from client.localdb.blobs import BlobStore
+from client.localdb.checkpoint import BackgroundCheckpointer
 from client.localdb.lazy import LazyModule
 from client.localdb.reader import DEFAULT_BUSY_TIMEOUT_MS, SCHEMA_VERSION, CustomerSummary, Reader
 from client.localdb.timefmt import now_text, time_text
@@ -93,6 +94,7 @@ class LocalStore(store_sync.SyncStoreMixin):
         self.path = path
         self.busy_timeout_ms = busy_timeout_ms
         self.blobs = BlobStore(path.parent / f"{path.name}.blobs")
+        self.pull_checkpointer = BackgroundCheckpointer(path)  # its thread starts at a pull
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
         self._closed = False
@@ -157,7 +159,7 @@ class LocalStore(store_sync.SyncStoreMixin):
         with self._engine_lock:
             self._closed = True
             made = self._engine
-        self.stop_pull_checkpointer()
+        self.pull_checkpointer.stop()
         if made is not None:
             made.dispose()
         self.reader.close()

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from client.localdb.blobs import BlobStore
-from client.localdb.checkpoint import AUTOCHECKPOINT_PAGES, BackgroundCheckpointer
+from client.localdb.checkpoint import AUTOCHECKPOINT_PAGES
 from client.localdb.lazy import LazyModule
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         touchpoints,
     )
     from client.localdb import engine as db
+    from client.localdb.checkpoint import BackgroundCheckpointer
     from client.localdb.outbox import OutboxEntry
     from shared.changes import IncomingChange
     from shared.customers import Customer
@@ -56,6 +57,7 @@ class SyncStoreMixin:
     blobs: BlobStore
     device_id: str
     path: Path
+    pull_checkpointer: BackgroundCheckpointer  # checkpoints after pulled pages
 
     def _write(self, tx: Connection | None, action: str) -> AbstractContextManager[Connection]:
         raise NotImplementedError
@@ -118,19 +120,6 @@ class SyncStoreMixin:
                 raw.execute("PRAGMA synchronous = FULL")
                 raw.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
         self.pull_checkpointer.poke()
-
-    @property
-    def pull_checkpointer(self) -> BackgroundCheckpointer:
-        """The thread that checkpoints after pulled pages (made at first use)."""
-        made: BackgroundCheckpointer | None = self.__dict__.get("_pull_checkpointer")
-        if made is None:
-            made = self.__dict__["_pull_checkpointer"] = BackgroundCheckpointer(self.path)
-        return made
-
-    def stop_pull_checkpointer(self) -> None:
-        made: BackgroundCheckpointer | None = self.__dict__.get("_pull_checkpointer")
-        if made is not None:
-            made.stop()
 
     def apply_pulled_changes(
         self,
